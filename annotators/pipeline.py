@@ -22,7 +22,7 @@ from .clean import CleanText, clean_text, find_corruption, load_char_inventory
 from .errata import load_errata, replacements
 from .errors import CorpusError
 from .simplify import OPENCC_CONFIG, to_simplified
-from .source import SOURCE_FILENAME, SourceText, read_source
+from .source import SOURCE_FILENAME, SOURCE_SHA256, SourceText, read_source
 from .structure import Document, parse_document
 
 
@@ -67,14 +67,17 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def run_foundation(paths: CorpusPaths, source_path: Path | None = None) -> Foundation:
+def run_foundation(
+    paths: CorpusPaths, source_path: Path | None = None, *, expected_sha256: str | None = SOURCE_SHA256
+) -> Foundation:
     """Read, restore, clean, check and structure the report.
 
     `source_path` defaults to the committed raw copy; another copy is held to the same
-    checks (UTF-8, SHA-256, errata matching exactly once, no leftover corruption).
+    checks (UTF-8, SHA-256, errata matching exactly once, no leftover corruption);
+    `expected_sha256=None` skips only the hash check (for tests of the later checks).
     Raises CorpusError on the first problem class found, listing every place of it.
     """
-    source = read_source(source_path or paths.raw)
+    source = read_source(source_path or paths.raw, expected_sha256)
     entries = load_errata(paths.errata)
     clean = clean_text(source.text, replacements(entries, source.text, paths.errata))
     known = load_char_inventory(paths.known_chars)

@@ -4,7 +4,8 @@ Rules (tested on the hard cases of this report in tests/test_sentences.py):
 1. A sentence ends after a run of sentence-final marks `。！？` (`！？` counts as one run).
 2. Closing quotes and brackets right after the marks (`”’」』）》`) stay with the sentence.
 3. No split inside a quotation “…” or a book title 《…》: a final mark there is part of
-   the quoted text.
+   the quoted text, unless a quotation (not a title) closes right after it (`。”`): then
+   the sentence ends after the closing quote (rule 2).
 4. `；` does not end a sentence. In this report it joins coordinated clauses under one
    topic (`主要預期目標是：地區生產總值增長6%左右；…；…`); a split would strand clauses
    without their subject.
@@ -34,14 +35,24 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             stack.append(OPENERS[ch])
         elif stack and ch == stack[-1]:
             stack.pop()
-        if ch in FINAL_MARKS and not stack:
+        if ch in FINAL_MARKS:
             j = i + 1
             while j < n and text[j] in FINAL_MARKS:
                 j += 1
-            while j < n and text[j] in CLOSERS:
-                j += 1
-            spans.append((start, j))
-            start = i = j
+            # Closers that end every open quotation right after the marks end the sentence too.
+            pending = list(stack)
+            k = j
+            while k < n and pending and text[k] == pending[-1] != "》":  # a title never ends one
+                pending.pop()
+                k += 1
+            if not pending:
+                while k < n and text[k] in CLOSERS:
+                    k += 1
+                spans.append((start, k))
+                stack.clear()
+                start = i = k
+                continue
+            i = j
             continue
         i += 1
     if start < n and text[start:].strip():

@@ -1,0 +1,34 @@
+"""Shared fixtures: the checkout's corpus paths and one foundation run on the real report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotators.pipeline import CorpusPaths, Foundation, run_foundation
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def paths() -> CorpusPaths:
+    return CorpusPaths(REPO_ROOT / "corpus")
+
+
+@pytest.fixture(scope="session")
+def foundation(paths: CorpusPaths) -> Foundation:
+    return run_foundation(paths)
+
+
+@pytest.fixture(scope="session")
+def raw_text(foundation: Foundation) -> str:
+    return foundation.source.text
+
+
+@pytest.fixture(scope="session")
+def committed_sentences(paths: CorpusPaths) -> list[dict]:
+    with open(paths.interim / "sentences.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
