@@ -185,3 +185,198 @@ def validate_interim(paths: CorpusPaths, report: Report | None = None) -> Report
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", document["metadata"].get("date", "")):
         report.fail("V-STRUCTURE", "document.json", "metadata date is not ISO 8601")
     return report
+
+
+# --- the dataset folder ----------------------------------------------------------------
+
+
+def _bio_errors(tags: list[str]) -> list[int]:
+    """Positions where an I- tag does not continue a B-/I- of the same type."""
+    bad, prev = [], "O"
+    for i, tag in enumerate(tags):
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            bad.append(i)
+        prev = tag
+    return bad
+
+
+def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, report: Report | None = None) -> Report:
+    """Check every invariant of the dataset folder `corpus_dir/hf` against the layers it was built from."""
+    import os
+    import tempfile
+
+    import pyarrow.parquet as pq
+    import yaml
+
+    from .card import PLACEHOLDER_RE, check_metadata, render_template
+    from .dataset import (CHAR_NER_LABELS, MIN_COUNT_FOR_EVERY_SPLIT, NER_LABELS, NUMERIC_LABELS, PKU_LABELS,
+                          PUBLISHED_STATUSES, QUALIFIERS, SPLITS, UPOS_LABELS, features, parquet_path)
+    from .release import BUILD_INFO, HF_README, export_paths, sha256_of
+    from .stats import card_figures
+
+    report = report or Report()
+    hf = corpus_dir / "hf"
+    for check in ("V-HF-FILES", "V-HF-TOKENS", "V-HF-BIO", "V-HF-LABELS", "V-HF-NUMERIC", "V-HF-SPLITS",
+                  "V-HF-CARD", "V-HF-CHECKSUMS", "V-HF-LOAD", "V-HF-EXPORTS"):
+        report.check(check)
+    configs = {"default": SPLITS, "char_ner": SPLITS, "documents": ["train"]}
+    missing = [parquet_path(c, s) for c, splits in configs.items() for s in splits if not (hf / parquet_path(c, s)).is_file()]
+    missing += [p for s in SPLITS for p in export_paths(s).values() if not (hf / p).is_file()]
+    missing += [n for n in (HF_README, BUILD_INFO) if not (hf / n).is_file()]
+    if missing:
+        for m in missing:
+            report.fail("V-HF-FILES", str(hf / m), "missing (run `nmg-corpus build`)")
+        return report
+
+    sentences = {s["id"]: s for s in read_jsonl(corpus_dir / "interim" / "sentences.jsonl")}
+    published = {r["id"]: r for r in read_jsonl(corpus_dir / "annotations" / "numeric_entities.jsonl")}
+    rows = {s: pq.read_table(hf / parquet_path("default", s)).to_pylist() for s in SPLITS}
+    char_rows = {s: pq.read_table(hf / parquet_path("char_ner", s)).to_pylist() for s in SPLITS}
+
+    # Splits: disjoint, complete, whole paragraphs, frequent numeric labels everywhere.
+    seen: dict[str, str] = {}
+    para_split: dict[int, str] = {}
+    for split, split_rows in rows.items():
+        for r in split_rows:
+            if r["id"] in seen:
+                report.fail("V-HF-SPLITS", r["id"], f"in both {seen[r['id']]} and {split}")
+            seen[r["id"]] = split
+            if para_split.setdefault(r["paragraph"], split) != split:
+                report.fail("V-HF-SPLITS", r["id"], f"paragraph {r['paragraph']} is cut across splits")
+    for sid in sorted(sentences.keys() - seen.keys()):
+        report.fail("V-HF-SPLITS", sid, "sentence missing from every split")
+    label_totals = Counter(NUMERIC_LABELS[e["label"]] for split_rows in rows.values() for r in split_rows for e in r["numeric_entities"])
+    for split, split_rows in rows.items():
+        present = {NUMERIC_LABELS[e["label"]] for r in split_rows for e in r["numeric_entities"]}
+        for label, n in sorted(label_totals.items()):
+            if n >= MIN_COUNT_FOR_EVERY_SPLIT and label not in present:
+                report.fail("V-HF-SPLITS", split, f"numeric label {label} ({n} in all) is absent from this split")
+
+    for split, split_rows in rows.items():
+        for r in split_rows:
+            place = f"default/{split} {r['id']}"
+            s = sentences.get(r["id"])
+            if s is None or (s["text"], s["text_hash"]) != (r["text"], r["text_hash"]):
+                report.fail("V-HF-TOKENS", place, "text or text_hash differs from sentences.jsonl")
+                continue
+            n = len(r["tokens"])
+            if "".join(r["tokens"]) != r["text"] or not (n == len(r["token_starts"]) == len(r["token_ends"]) == len(r["pos_tags"]) == len(r["upos"]) == len(r["ner_tags"])):
+                report.fail("V-HF-TOKENS", place, "tokens do not join to the text or columns differ in length")
+            elif any(r["text"][a:b] != t for t, a, b in zip(r["tokens"], r["token_starts"], r["token_ends"])):
+                report.fail("V-HF-TOKENS", place, "token offsets do not point at the tokens")
+            for col, names in (("pos_tags", PKU_LABELS), ("upos", UPOS_LABELS), ("ner_tags", NER_LABELS)):
+                if any(not 0 <= t < len(names) for t in r[col]):
+                    report.fail("V-HF-LABELS", place, f"{col} has a ClassLabel id outside 0..{len(names) - 1}")
+            bad = _bio_errors([NER_LABELS[t] for t in r["ner_tags"] if 0 <= t < len(NER_LABELS)])
+            if bad:
+                report.fail("V-HF-BIO", place, f"ner_tags: I- without its B- at token {bad[0]}")
+            expected = published.get(r["id"], {"spans": []})["spans"]
+            got = [{**e, "label": NUMERIC_LABELS[e["label"]], "qualifier": QUALIFIERS[e["qualifier"]],
+                    "status": PUBLISHED_STATUSES[e["status"]]} for e in r["numeric_entities"]]
+            keys = ("start", "end", "text", "label", "value", "timex", "unit", "qualifier", "status")
+            if [{k: e[k] for k in keys} for e in got] != [{k: e[k] for k in keys} for e in sorted(expected, key=lambda e: (e["start"], e["end"]))]:
+                report.fail("V-HF-NUMERIC", place, "numeric_entities differ from the reviewed export numeric_entities.jsonl")
+            for e in got:
+                if r["text"][e["start"]:e["end"]] != e["text"]:
+                    report.fail("V-HF-NUMERIC", place, f"span {e['start']}:{e['end']} is not {e['text']!r}")
+                if (e["label"] in ("DATE", "TIME")) != (e["timex"] is not None) and e["timex"] is not None:
+                    report.fail("V-HF-NUMERIC", place, f"{e['text']}: timex on a {e['label']} span")
+                if e["label"] in ("DATE", "TIME") and e["value"] is not None:
+                    report.fail("V-HF-NUMERIC", place, f"{e['text']}: a {e['label']} span has a value")
+    for split, split_rows in char_rows.items():
+        for r in split_rows:
+            place = f"char_ner/{split} {r['id']}"
+            if r["tokens"] != list(r["text"]) or len(r["ner_tags"]) != len(r["tokens"]):
+                report.fail("V-HF-TOKENS", place, "tokens are not the characters of the text")
+            if any(not 0 <= t < len(CHAR_NER_LABELS) for t in r["ner_tags"]):
+                report.fail("V-HF-LABELS", place, "ner_tags id out of range")
+                continue
+            tags = [CHAR_NER_LABELS[t] for t in r["ner_tags"]]
+            bad = _bio_errors(tags)
+            if bad:
+                report.fail("V-HF-BIO", place, f"I- without its B- at character {bad[0]}")
+            for sp in published.get(r["id"], {"spans": []})["spans"]:
+                if tags[sp["start"]] != f"B-{sp['label']}" or any(t != f"I-{sp['label']}" for t in tags[sp["start"] + 1:sp["end"]]):
+                    report.fail("V-HF-NUMERIC", place, f"reviewed span {sp['text']!r} is not tagged {sp['label']}")
+
+    # The card: metadata, figures re-measured from the files, checksums.
+    readme = (hf / HF_README).read_text(encoding="utf-8")
+    _, front, body = readme.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    for problem in check_metadata(meta):
+        report.fail("V-HF-CARD", HF_README, problem)
+    try:
+        from datasets.info import DatasetInfosDict
+        from datasets.utils.metadata import MetadataConfigs
+        from huggingface_hub import DatasetCardData
+
+        card_data = DatasetCardData(**meta)
+        MetadataConfigs.from_dataset_card_data(card_data)
+        infos = DatasetInfosDict.from_dataset_card_data(card_data)
+        for config, info in infos.items():
+            for split, split_info in info.splits.items():
+                n = pq.read_metadata(hf / parquet_path(config, split)).num_rows
+                if split_info.num_examples != n:
+                    report.fail("V-HF-CARD", HF_README, f"{config}/{split}: num_examples {split_info.num_examples}, file has {n}")
+            if info.features != features()[config]:
+                report.fail("V-HF-CARD", HF_README, f"{config}: dataset_info features differ from the declared features")
+    except Exception as exc:  # any parse failure of the metadata is a card failure
+        report.fail("V-HF-CARD", HF_README, f"metadata does not parse: {exc}")
+    build_counts = json.loads((hf / BUILD_INFO).read_text(encoding="utf-8"))
+    try:
+        expected_body = render_template(card_source.read_text(encoding="utf-8"),
+                                        card_figures(hf, corpus_dir, models_dir, build_counts), card_source)
+        if body.lstrip() != expected_body.lstrip():
+            report.fail("V-HF-CARD", HF_README, "card figures differ from the figures measured from the files (rebuild)")
+    except CorpusError as exc:
+        report.fail("V-HF-CARD", HF_README, exc.message)
+    if PLACEHOLDER_RE.search(body):
+        report.fail("V-HF-CARD", HF_README, "unfilled placeholder")
+    for name, digest in meta.get("checksums", {}).items():
+        if name.startswith("data/") and sha256_of(hf / name) != digest:
+            report.fail("V-HF-CHECKSUMS", name, "sha256 differs from the card's checksums")
+    source_sha = meta.get("checksums", {}).get("source")
+    if source_sha != SOURCE_SHA256:
+        report.fail("V-HF-CHECKSUMS", HF_README, "source checksum differs from the recorded source SHA-256")
+
+    # Loading as users do: offline, fresh cache, ClassLabel names intact.
+    with tempfile.TemporaryDirectory() as home:
+        saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE")}
+        os.environ.update({"HF_HOME": home, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
+        try:
+            import datasets
+
+            datasets.disable_progress_bars()
+            for config, splits in configs.items():
+                ds = datasets.load_dataset(str(hf.resolve()), config)
+                if sorted(ds.keys()) != sorted(splits):
+                    report.fail("V-HF-LOAD", config, f"splits {sorted(ds.keys())}, expected {sorted(splits)}")
+                if ds[splits[0]].features != features()[config]:
+                    report.fail("V-HF-LOAD", config, "loaded features differ from the declared ones")
+        except Exception as exc:
+            report.fail("V-HF-LOAD", str(hf), f"load_dataset failed: {exc}")
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+    # Exports read back with their own tools.
+    try:
+        import conllu
+        import spacy
+        from spacy.tokens import DocBin
+
+        nlp = spacy.blank("zh")
+        for split in SPLITS:
+            paths = export_paths(split)
+            parsed = conllu.parse((hf / paths["conllu"]).read_text(encoding="utf-8"))
+            if [s.metadata["sent_id"] for s in parsed] != [r["id"] for r in rows[split]]:
+                report.fail("V-HF-EXPORTS", paths["conllu"], "sentence ids differ from the Parquet split")
+            for sent in parsed:
+                if [t["id"] for t in sent] != list(range(1, len(sent) + 1)) or "".join(t["form"] for t in sent) != sent.metadata["text"]:
+                    report.fail("V-HF-EXPORTS", f"{paths['conllu']} {sent.metadata['sent_id']}", "ids or forms do not rebuild # text")
+            docs = list(DocBin().from_bytes((hf / paths["spacy"]).read_bytes()).get_docs(nlp.vocab))
+            if [[t.text for t in d] for d in docs] != [r["tokens"] for r in rows[split]]:
+                report.fail("V-HF-EXPORTS", paths["spacy"], "words differ from the Parquet split")
+    except Exception as exc:
+        report.fail("V-HF-EXPORTS", str(hf / "exports"), f"cannot read the exports back: {exc}")
+    return report

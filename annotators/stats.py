@@ -1,0 +1,119 @@
+"""Figures of the built dataset, measured from the files: what the card shows and `stats` prints.
+
+Every figure in the rendered card comes from `card_figures`, which reads only built files
+(Parquet splits, interim layers, models/metrics.json, the review summary). `validate`
+re-renders the card from them and fails if the committed card differs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from .dataset import CHAR_NER_LABELS, NER_LABELS, NUMERIC_LABELS, SPLITS, parquet_path
+
+
+def read_split(hf_dir: Path, config: str, split: str) -> list[dict]:
+    """Rows of one Parquet split as Python dicts (ClassLabel columns as ids)."""
+    return pq.read_table(hf_dir / parquet_path(config, split)).to_pylist()
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _fmt(x: float | int | None, digits: int = 1) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x:,}" if isinstance(x, int) else f"{x:.{digits}f}"
+
+
+def split_counts(hf_dir: Path) -> dict[str, dict[str, int | Counter]]:
+    """Per split: sentences, paragraphs, characters, words, headings, and entity label counters."""
+    out = {}
+    for split in SPLITS:
+        rows = read_split(hf_dir, "default", split)
+        char_rows = read_split(hf_dir, "char_ner", split)
+        hanlp = Counter(NER_LABELS[t][2:] for r in rows for t in r["ner_tags"] if NER_LABELS[t].startswith("B-"))
+        numeric = Counter(NUMERIC_LABELS[e["label"]] for r in rows for e in r["numeric_entities"])
+        char = Counter(CHAR_NER_LABELS[t][2:] for r in char_rows for t in r["ner_tags"] if CHAR_NER_LABELS[t].startswith("B-"))
+        out[split] = {
+            "sentences": len(rows), "paragraphs": len({r["paragraph"] for r in rows}),
+            "characters": sum(len(r["text"]) for r in rows), "words": sum(len(r["tokens"]) for r in rows),
+            "headings": sum(r["is_heading"] for r in rows), "hanlp": hanlp, "numeric": numeric, "char": char,
+        }
+    return out
+
+
+def card_figures(hf_dir: Path, corpus_dir: Path, models_dir: Path, build_counts: dict) -> dict[str, str]:
+    """Every `{{ name }}` figure of DATASET_CARD.md, as rendered Markdown strings."""
+    counts = split_counts(hf_dir)
+    total = {k: sum(counts[s][k] for s in SPLITS) for k in ("sentences", "paragraphs", "characters", "words", "headings")}
+    figures: dict[str, str] = {
+        "n_sentences": _fmt(total["sentences"]), "n_paragraphs": _fmt(total["paragraphs"]),
+        "n_characters": _fmt(total["characters"]), "n_words": _fmt(total["words"]),
+        "n_headings": _fmt(total["headings"]),
+    }
+    figures["split_table"] = _table(
+        ["split", "paragraphs", "sentences", "characters", "words", "HanLP entities", "numeric entities"],
+        [[s, counts[s]["paragraphs"], counts[s]["sentences"], _fmt(counts[s]["characters"]), _fmt(counts[s]["words"]),
+          sum(counts[s]["hanlp"].values()), sum(counts[s]["numeric"].values())] for s in SPLITS]
+        + [["all", total["paragraphs"], total["sentences"], _fmt(total["characters"]), _fmt(total["words"]),
+            sum(sum(counts[s]["hanlp"].values()) for s in SPLITS), sum(sum(counts[s]["numeric"].values()) for s in SPLITS)]],
+    )
+
+    def label_table(key: str, labels: list[str]) -> str:
+        return _table(["label"] + SPLITS + ["all"],
+                      [[lab] + [counts[s][key][lab] for s in SPLITS] + [sum(counts[s][key][lab] for s in SPLITS)]
+                       for lab in labels])
+
+    figures["hanlp_entity_table"] = label_table("hanlp", ["PER", "LOC", "ORG"])
+    figures["numeric_entity_table"] = label_table("numeric", NUMERIC_LABELS)
+    figures["char_ner_table"] = label_table("char", ["PER", "LOC", "ORG"] + NUMERIC_LABELS)
+    figures["n_boundary_inside_token"] = _fmt(build_counts["entities_boundary_inside_token"])
+    figures["n_hanlp_dropped_for_numeric"] = _fmt(build_counts["hanlp_entities_dropped_for_numeric"])
+    figures["split_seed"] = str(build_counts["split_seed"])
+    figures["model_scores"] = model_scores_table(models_dir / "metrics.json")
+    figures.update(review_figures(corpus_dir / "annotations" / "review_summary.json"))
+    return figures
+
+
+def model_scores_table(metrics_path: Path) -> str:
+    """The headline model scores from models/metrics.json as a Markdown table."""
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    rows = []
+    for model, evals in sorted(metrics.get("scores", metrics).items()):
+        if not isinstance(evals, dict):
+            continue
+        for eval_name, figures in sorted(evals.items()):
+            if isinstance(figures, dict):
+                shown = ", ".join(f"{k} {_fmt(v) if isinstance(v, float) else v}" for k, v in figures.items()
+                                  if isinstance(v, (int, float)) and not isinstance(v, bool))
+                rows.append([model, eval_name, shown])
+    return _table(["model", "evaluation set", "scores"], rows)
+
+
+def review_figures(summary_path: Path) -> dict[str, str]:
+    """Review counts, agreement and proposer quality from the review summary."""
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    counts = summary["counts"]
+    agreement = summary["agreement"]
+    proposer = summary["proposer"]
+    return {
+        "review_counts": _table(["proposed", "accepted", "corrected", "rejected", "added", "published"],
+                                [[counts[k] for k in ("proposed", "accepted", "corrected", "rejected", "added", "published")]]),
+        "review_agreement": (
+            f"span F1 {_fmt(agreement['span_f1'] * 100)}, Cohen's kappa on labels {_fmt(agreement['kappa'], 3)} "
+            f"over {agreement['sentences']} sentences ({agreement['fraction'] * 100:.0f} % of the report, "
+            f"seed {agreement['seed']}), {agreement['disagreements']} disagreements adjudicated"
+        ),
+        "proposer_quality": (
+            f"precision {_fmt(proposer['precision'] * 100)}, recall {_fmt(proposer['recall'] * 100)} "
+            f"(exact span and label against the published labels)"
+        ),
+    }

@@ -1,0 +1,68 @@
+"""Row building for the dataset: BIO conversion, merging of layers, deterministic splits."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotators.dataset import (
+    CHAR_NER_LABELS, NER_LABELS, NUMERIC_LABELS, assign_splits, bio_over_chars, bio_over_tokens, check_layer,
+)
+from annotators.errors import CorpusError
+
+
+def test_entity_covers_every_token_it_overlaps() -> None:
+    # 內蒙古|自治區|人民|政府 ; an entity 蒙古自治區 starts inside the first token.
+    offsets = [(0, 3), (3, 6), (6, 8), (8, 10)]
+    tags, inside = bio_over_tokens(offsets, [{"start": 1, "end": 6, "label": "LOC"}])
+    assert tags == ["B-LOC", "I-LOC", "O", "O"] and inside == 1
+    tags, inside = bio_over_tokens(offsets, [{"start": 0, "end": 6, "label": "LOC"}, {"start": 6, "end": 10, "label": "ORG"}])
+    assert tags == ["B-LOC", "I-LOC", "B-ORG", "I-ORG"] and inside == 0
+
+
+def test_entities_claiming_one_token_are_an_error() -> None:
+    with pytest.raises(CorpusError):
+        bio_over_tokens([(0, 4)], [{"start": 0, "end": 2, "label": "LOC"}, {"start": 2, "end": 4, "label": "ORG"}])
+
+
+def test_numeric_span_wins_over_hanlp_entity() -> None:
+    numeric = [{"start": 0, "end": 5, "label": "DATE"}]
+    hanlp = [{"start": 3, "end": 8, "label": "ORG"}, {"start": 9, "end": 12, "label": "LOC"}]
+    tags, dropped = bio_over_chars(12, numeric, hanlp)
+    assert dropped == 1
+    assert tags[:5] == ["B-DATE"] + ["I-DATE"] * 4 and tags[5:9] == ["O"] * 4 and tags[9:] == ["B-LOC", "I-LOC", "I-LOC"]
+
+
+def test_label_inventories() -> None:
+    assert NER_LABELS[0] == "O" and len(NER_LABELS) == 7
+    assert len(CHAR_NER_LABELS) == 1 + 2 * (3 + len(NUMERIC_LABELS))
+
+
+def _sentences(n_paragraphs: int, per: int) -> list[dict]:
+    return [{"id": f"p{p}-s{i}", "paragraph": p, "text_hash": "x"} for p in range(1, n_paragraphs + 1) for i in range(per)]
+
+
+def test_splits_keep_paragraphs_whole_and_are_deterministic() -> None:
+    sents = _sentences(40, 5)
+    numeric = {s["id"]: [{"label": "MONEY"}] for s in sents[::3]}
+    a, seed_a = assign_splits(sents, numeric)
+    b, seed_b = assign_splits(list(reversed(sents)), numeric)
+    assert a == b and seed_a == seed_b
+    sizes = {k: sum(5 for v in a.values() if v == k) for k in ("train", "validation", "test")}
+    assert sizes == {"train": 160, "validation": 20, "test": 20}
+
+
+def test_frequent_labels_reach_every_split() -> None:
+    sents = _sentences(40, 5)
+    # ORDINAL occurs in three paragraphs only: the split must give one to each split.
+    numeric = {f"p{p}-s0": [{"label": "ORDINAL"}] for p in (2, 17, 33)}
+    assignment, _ = assign_splits(sents, numeric)
+    assert {assignment[p] for p in (2, 17, 33)} == {"train", "validation", "test"}
+
+
+def test_stale_layer_is_reported() -> None:
+    sents = [{"id": "a", "text_hash": "1"}, {"id": "b", "text_hash": "2"}]
+    with pytest.raises(CorpusError) as exc:
+        check_layer("HanLP layer", {"a": {"text_hash": "1"}, "b": {"text_hash": "9"}}, sents)
+    assert "stale" in exc.value.message and "b" in exc.value.message
+    with pytest.raises(CorpusError):
+        check_layer("HanLP layer", {"a": {"text_hash": "1"}}, sents)
