@@ -1,9 +1,12 @@
 """The `nmg-corpus` command: one entry point, one subcommand per job.
 
-    nmg-corpus build [--source PATH]   raw report → corpus/interim/ (and later layers)
-    nmg-corpus validate                check every invariant of the built files
+    nmg-corpus build [--source PATH] [--stages ...]   raw report → corpus/interim/ → corpus/hf/
+    nmg-corpus validate                               check every invariant of the built files
+    nmg-corpus stats                                  print the figures the dataset card shows
+    nmg-corpus publish --repo-id ID [--dry-run]       upload corpus/hf/ to the Hugging Face Hub
+    nmg-corpus review ...                             review numeric entities (see review-* too)
 
-Each subcommand is a thin wrapper: it parses arguments, calls a plain function from
+Each subcommand is a thin wrapper: it parses arguments, calls plain functions from
 `annotators`, prints a short summary and returns an exit code. A user mistake ends in one
 `error[CODE]: ...` line and exit code 1, never a traceback.
 """
@@ -11,45 +14,167 @@ Each subcommand is a thin wrapper: it parses arguments, calls a plain function f
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from .errors import CorpusError
-from .pipeline import CorpusPaths, run_foundation, write_interim
-from .validate import validate_interim
+from .pipeline import CorpusPaths, read_jsonl, run_foundation, write_interim
+from .validate import Report, validate_dataset, validate_interim
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+STAGES = ["foundation", "hanlp", "numeric", "dataset"]
 
 
 def _paths(args: argparse.Namespace) -> CorpusPaths:
     return CorpusPaths(Path(args.corpus).resolve())
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def stage_hanlp(paths: CorpusPaths, models_dir: Path, pretrained: str | None = None) -> list[Path]:
+    """Annotate every sentence with the HanLP models; write hanlp.jsonl and hanlp.meta.json."""
+    from . import hanlp_layer
+
+    sentences = read_jsonl(paths.interim / "sentences.jsonl")
+    models = None if pretrained else hanlp_layer.load_models(models_dir)
+    records = hanlp_layer.annotate_sentences(sentences, models=models, pretrained=pretrained)
+    out = paths.interim / "hanlp.jsonl"
+    hanlp_layer.write_jsonl(records, out)
+    meta = hanlp_layer.build_meta(models, pretrained, None)
+    # Name the input by content, not by path, so the file is the same in every checkout.
+    meta["input"] = {"file": "corpus/interim/sentences.jsonl",
+                     "sha256": hanlp_layer.sha256_file(paths.interim / "sentences.jsonl")}
+    meta_path = paths.interim / "hanlp.meta.json"
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return [out, meta_path]
+
+
+def stage_numeric(paths: CorpusPaths) -> list[Path]:
+    """Propose numeric entities, then export the reviewed labels and the review summary."""
+    from .numeric import propose_file
+    from .reviewed import export_reviewed
+
+    proposals = paths.corpus / "annotations" / "numeric_proposals.jsonl"
+    propose_file(paths.interim / "sentences.jsonl", proposals)
+    return [proposals, *export_reviewed(paths.corpus)]
+
+
+def stage_dataset(paths: CorpusPaths, models_dir: Path, card_source: Path) -> list[Path]:
+    """Assemble corpus/hf/: Parquet splits, exports and the rendered card."""
+    from .release import write_dataset_folder
+
+    hf = paths.corpus / "hf"
+    write_dataset_folder(interim_dir=paths.interim, annotations_dir=paths.corpus / "annotations",
+                         models_dir=models_dir, card_source=card_source, hf_dir=hf)
+    return sorted(p for p in hf.rglob("*") if p.is_file())
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     paths = _paths(args)
-    foundation = run_foundation(paths, Path(args.source) if args.source else None)
-    for path in write_interim(foundation, paths):
-        print(f"wrote {path.relative_to(paths.corpus.parent) if path.is_relative_to(paths.corpus.parent) else path}")
-    doc = foundation.document
-    print(f"{len(doc.paragraphs)} paragraphs, {len(doc.sentences)} sentences, {len(foundation.clean.text)} clean characters")
+    stages = args.stages.split(",") if args.stages else STAGES
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        raise CorpusError("E-USAGE", f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGES)}")
+    models_dir = Path(args.models).resolve()
+    for stage in STAGES:
+        if stage not in stages:
+            continue
+        if stage == "foundation":
+            foundation = run_foundation(paths, Path(args.source) if args.source else None)
+            written = write_interim(foundation, paths)
+            doc = foundation.document
+            summary = f"{len(doc.paragraphs)} paragraphs, {len(doc.sentences)} sentences"
+        elif stage == "hanlp":
+            written = stage_hanlp(paths, models_dir, args.pretrained)
+            summary = "tokens, PKU/UPOS tags and entities for every sentence"
+        elif stage == "numeric":
+            written = stage_numeric(paths)
+            summary = "numeric proposals and reviewed labels"
+        else:
+            written = stage_dataset(paths, models_dir, Path(args.card_source).resolve())
+            summary = f"{len(written)} files in {_shown(paths.corpus / 'hf')}"
+        print(f"[{stage}] {summary}")
+        for path in written:
+            print(f"  wrote {_shown(path)}")
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    report = validate_interim(_paths(args))
+    paths = _paths(args)
+    report = validate_interim(paths, Report())
+    if not args.interim_only:
+        validate_dataset(paths.corpus, Path(args.models).resolve(), Path(args.card_source).resolve(), report)
     print(report.render())
     return 0 if report.passed else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import card_figures
+
+    paths = _paths(args)
+    hf = paths.corpus / "hf"
+    counts = json.loads((hf / "build_counts.json").read_text(encoding="utf-8")) if (hf / "build_counts.json").is_file() else None
+    if counts is None:
+        raise CorpusError("E-FILE-MISSING", f"{hf}: no built dataset (run `nmg-corpus build`)")
+    figures = card_figures(hf, paths.corpus, Path(args.models).resolve(), counts)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True))
+    else:
+        for name in sorted(figures, key=lambda k: ("\n" in figures[k], k)):
+            value = figures[name]
+            print(f"{name}:\n{value}\n" if "\n" in value else f"{name}: {value}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    hf = _paths(args).corpus / "hf"
+    lines = publish(hf, args.repo_id, dry_run=args.dry_run, private=args.private, create_pr=args.create_pr)
+    print("path\tbytes\tsha256")
+    print("\n".join(lines))
+    verb = "would upload" if args.dry_run else "uploaded"
+    print(f"{verb} {len(lines)} files to dataset repository {args.repo_id}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nmg-corpus", description="Build, check and maintain the nmg-corpus.")
     parser.add_argument("--corpus", default=str(REPO_ROOT / "corpus"), help="corpus folder (default: the checkout's corpus/)")
+    parser.add_argument("--models", default=str(REPO_ROOT / "models"), help="trained models folder (default: models/)")
+    parser.add_argument("--card-source", default=str(REPO_ROOT / "DATASET_CARD.md"), help="dataset card source")
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build the corpus from the raw report")
+
+    build = sub.add_parser("build", help="build the corpus from the raw report into corpus/hf/")
     build.add_argument("--source", help="another copy of the report to build from (held to the same checks)")
+    build.add_argument("--stages", help=f"comma-separated stages to run (default: all of {','.join(STAGES)})")
+    build.add_argument("--pretrained", help="HanLP pretrained identifier or folder instead of the shipped models "
+                                            "(needs network access for identifiers)")
     build.set_defaults(func=cmd_build)
+
     validate = sub.add_parser("validate", help="check every invariant of the built files")
+    validate.add_argument("--interim-only", action="store_true", help="check only corpus/interim/")
     validate.set_defaults(func=cmd_validate)
+
+    stats = sub.add_parser("stats", help="print the figures the dataset card shows, from the built files")
+    stats.add_argument("--json", action="store_true", help="print them as JSON")
+    stats.set_defaults(func=cmd_stats)
+
+    publish = sub.add_parser("publish", help="upload corpus/hf/ to the Hugging Face Hub as a dataset repository")
+    publish.add_argument("--repo-id", required=True, help="namespace/name of the dataset repository")
+    publish.add_argument("--dry-run", action="store_true", help="check the card and list the upload offline")
+    publish.add_argument("--private", action="store_true", help="create the repository as private")
+    publish.add_argument("--create-pr", action="store_true", help="open a pull request instead of committing to main")
+    publish.set_defaults(func=cmd_publish)
+
+    from .review.cli import register
+    register(sub)
     return parser
 
 

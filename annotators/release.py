@@ -73,7 +73,9 @@ def write_dataset_folder(
     hanlp_meta = json.loads((interim_dir / "hanlp.meta.json").read_text(encoding="utf-8"))
     checksums = {"source": document["provenance"]["source_sha256"]}
     for name, model in sorted(hanlp_meta.get("models", {}).items()):
-        checksums[f"model/{name}"] = model["sha256"]
+        digests = model.get("sha256", {}) if isinstance(model, dict) else {}
+        for file_name, digest in sorted(digests.items() if isinstance(digests, dict) else [("", digests)]):
+            checksums[f"models/{name}/{file_name}".rstrip("/")] = digest
     for config, splits in sizes.items():
         for split in splits:
             checksums[parquet_path(config, split)] = sha256_of(hf_dir / parquet_path(config, split))

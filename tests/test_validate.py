@@ -38,7 +38,7 @@ def test_committed_interim_passes(paths: CorpusPaths) -> None:
 
 def test_rebuild_is_byte_identical(corpus_copy: CorpusPaths, paths: CorpusPaths) -> None:
     shutil.rmtree(corpus_copy.interim)
-    proc = run_cli("--corpus", str(corpus_copy.corpus), "build")
+    proc = run_cli("--corpus", str(corpus_copy.corpus), "build", "--stages", "foundation")
     assert proc.returncode == 0, proc.stderr
     for name in INTERIM_FILES:
         assert (corpus_copy.interim / name).read_bytes() == (paths.interim / name).read_bytes(), name
@@ -55,7 +55,7 @@ def test_validate_reports_every_failure(corpus_copy: CorpusPaths) -> None:
     sent_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     clean_path = corpus_copy.interim / "clean.txt"
     clean_path.write_text(clean_path.read_text(encoding="utf-8").replace("挽回損失", "挽回?失"), encoding="utf-8")
-    proc = run_cli("--corpus", str(corpus_copy.corpus), "validate")
+    proc = run_cli("--corpus", str(corpus_copy.corpus), "validate", "--interim-only")
     assert proc.returncode == 1
     out = proc.stdout
     for check in ("V-SENT-HASH", "V-SENT-TEXT", "V-SENT-COVER", "V-SENT-ID", "V-STRUCTURE", "V-SIMPLIFIED",
@@ -71,5 +71,5 @@ def test_validate_passes_and_says_so() -> None:
 
 
 def test_validate_on_missing_files(tmp_path: Path) -> None:
-    proc = run_cli("--corpus", str(tmp_path), "validate")
+    proc = run_cli("--corpus", str(tmp_path), "validate", "--interim-only")
     assert proc.returncode == 1 and "V-FILES" in proc.stdout and "Traceback" not in proc.stderr
