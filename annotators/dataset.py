@@ -236,8 +236,10 @@ def write_parquet(configs: dict[str, dict[str, list[dict]]], out_dir: Path) -> d
     Rows are cast to the declared features, so the Parquet schema metadata carries the
     ClassLabel names too.
     """
+    import datasets
     from datasets import Dataset
 
+    datasets.disable_progress_bars()
     feats = features()
     sizes: dict[str, dict[str, int]] = {}
     for config, splits in configs.items():

@@ -182,3 +182,29 @@ def test_publish_dry_run_lists_files(built: Path) -> None:
     import hashlib
     assert int(size) == (built / "corpus" / "hf" / path).stat().st_size
     assert digest == hashlib.sha256((built / "corpus" / "hf" / path).read_bytes()).hexdigest()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "annotators.cli", *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_stats_prints_the_card_figures(built: Path) -> None:
+    proc = _cli("--corpus", str(built / "corpus"), "--models", str(built / "models"), "stats", "--json")
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout)
+    readme = (built / "corpus" / "hf" / "README.md").read_text(encoding="utf-8")
+    assert figures["split_table"] in readme and figures["numeric_entity_table"] in readme
+    assert figures["n_sentences"] in readme
+
+
+def test_publish_cli_dry_run_and_bad_card(built: Path, tmp_path: Path) -> None:
+    proc = _cli("--corpus", str(built / "corpus"), "publish", "--repo-id", "someone/nmg", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "path\tbytes\tsha256" and "would upload" in proc.stdout
+    root = tmp_path / "bad"
+    shutil.copytree(built, root)
+    readme = root / "corpus" / "hf" / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("- token-classification", "- token-tagging"), encoding="utf-8")
+    proc = _cli("--corpus", str(root / "corpus"), "publish", "--repo-id", "someone/nmg", "--dry-run")
+    assert proc.returncode == 1 and "error[E-PUBLISH]" in proc.stderr and "token-tagging" in proc.stderr
+    assert "Traceback" not in proc.stderr
