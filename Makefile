@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-.PHONY: setup corpus test
+.PHONY: setup corpus test font
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +15,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The notebooks' plots need a CJK font (Debian package fonts-wqy-microhei).
+font:
+	@test -f $(CJK_FONT) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei; \
+	  else \
+	    echo "missing $(CJK_FONT): install the Debian package fonts-wqy-microhei" >&2; exit 1; \
+	  fi; }
+
 corpus: $(STAMP)
 	$(VENV)/bin/nmg-corpus build
 	$(VENV)/bin/nmg-corpus validate
 
-test: $(STAMP)
+test: $(STAMP) font
 	$(VENV)/bin/python -m pytest
