@@ -76,30 +76,44 @@ class BuildCounts:
     """Figures measured while building, shown by the card and `stats`."""
 
     entities_boundary_inside_token: int = 0
+    entities_merged_in_one_word: int = 0
+    entities_dropped_in_one_word: int = 0
     hanlp_entities_dropped_for_numeric: int = 0
     split_seed: int = 0
     notes: list[str] = field(default_factory=list)
 
 
-def bio_over_tokens(token_offsets: list[tuple[int, int]], entities: list[dict]) -> tuple[list[str], int]:
+def bio_over_tokens(token_offsets: list[tuple[int, int]], entities: list[dict]) -> tuple[list[str], Counter]:
     """BIO tags over tokens: an entity covers every token it overlaps.
 
-    Returns the tags and the number of entities whose start or end fell inside a token.
-    Raises CorpusError if two entities claim the same token (the layer is then inconsistent).
+    Two entities that reach into the same word (HanLP's recognizer and segmenter disagree, as
+    in 京津|冀 over the words 京|津冀) cannot both be tagged: with the same label they become one
+    entity over the union of their words (`merged`); with different labels the later one is
+    dropped (`dropped`). Returns the tags and a Counter of `boundary_inside_token` (entities
+    whose start or end fell inside a word), `merged` and `dropped`.
     """
-    tags = ["O"] * len(token_offsets)
-    inside = 0
+    counts: Counter = Counter()
+    # Group the token ranges of the entities, joining ranges that share a token.
+    groups: list[list] = []  # [first token, last token, label]
     for ent in sorted(entities, key=lambda e: (e["start"], e["end"])):
         covered = [i for i, (s, e) in enumerate(token_offsets) if s < ent["end"] and ent["start"] < e]
         if not covered:
             raise CorpusError("E-LAYER", f"entity {ent} covers no token")
-        if any(tags[i] != "O" for i in covered):
-            raise CorpusError("E-LAYER", f"entity {ent} overlaps another entity's tokens")
         first, last = token_offsets[covered[0]], token_offsets[covered[-1]]
-        inside += first[0] != ent["start"] or last[1] != ent["end"]
-        for k, i in enumerate(covered):
-            tags[i] = f"{'B' if k == 0 else 'I'}-{ent['label']}"
-    return tags, inside
+        counts["boundary_inside_token"] += first[0] != ent["start"] or last[1] != ent["end"]
+        if groups and covered[0] <= groups[-1][1]:
+            if groups[-1][2] == ent["label"]:
+                groups[-1][1] = max(groups[-1][1], covered[-1])
+                counts["merged"] += 1
+            else:
+                counts["dropped"] += 1
+            continue
+        groups.append([covered[0], covered[-1], ent["label"]])
+    tags = ["O"] * len(token_offsets)
+    for first, last, label in groups:
+        for i in range(first, last + 1):
+            tags[i] = f"{'B' if i == first else 'I'}-{label}"
+    return tags, counts
 
 
 def bio_over_chars(length: int, numeric: list[dict], hanlp_entities: list[dict]) -> tuple[list[str], int]:
@@ -193,8 +207,10 @@ def build_rows(
         split = assignment[s["paragraph"]]
         h = hanlp_by_id[s["id"]]
         offsets = [tuple(o) for o in h["token_offsets"]]
-        ner_tags, inside = bio_over_tokens(offsets, h["entities"])
-        counts.entities_boundary_inside_token += inside
+        ner_tags, token_counts = bio_over_tokens(offsets, h["entities"])
+        counts.entities_boundary_inside_token += token_counts["boundary_inside_token"]
+        counts.entities_merged_in_one_word += token_counts["merged"]
+        counts.entities_dropped_in_one_word += token_counts["dropped"]
         spans = sorted(numeric_by_id.get(s["id"], []), key=lambda sp: (sp["start"], sp["end"]))
         for sp in spans:
             if s["text"][sp["start"]:sp["end"]] != sp["text"] or sp["status"] not in PUBLISHED_STATUSES:

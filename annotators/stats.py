@@ -76,6 +76,8 @@ def card_figures(hf_dir: Path, corpus_dir: Path, models_dir: Path, build_counts:
     figures["numeric_entity_table"] = label_table("numeric", NUMERIC_LABELS)
     figures["char_ner_table"] = label_table("char", ["PER", "LOC", "ORG"] + NUMERIC_LABELS)
     figures["n_boundary_inside_token"] = _fmt(build_counts["entities_boundary_inside_token"])
+    figures["n_merged_in_one_word"] = _fmt(build_counts["entities_merged_in_one_word"])
+    figures["n_dropped_in_one_word"] = _fmt(build_counts["entities_dropped_in_one_word"])
     figures["n_hanlp_dropped_for_numeric"] = _fmt(build_counts["hanlp_entities_dropped_for_numeric"])
     figures["split_seed"] = str(build_counts["split_seed"])
     figures["model_scores"] = model_scores_table(models_dir / "metrics.json")
@@ -83,19 +85,32 @@ def card_figures(hf_dir: Path, corpus_dir: Path, models_dir: Path, build_counts:
     return figures
 
 
+# The headline scores of models/metrics.json shown in the card: (task, evaluation set, figure, path).
+MODEL_SCORE_ROWS = [
+    ("segmentation", "SIGHAN 2005 PKU test", "word F1", ("seg_pku_test", "model", "f1")),
+    ("segmentation", "SIGHAN 2005 PKU test", "OOV recall (NFKC word list)", ("seg_pku_test", "model", "oov_recall")),
+    ("PKU tags", "People's Daily 1998, last 1,000 lines (gold words)", "accuracy", ("pos_pd98_heldout", "accuracy")),
+    ("PKU tags", "People's Daily 1998, last 1,000 lines (gold words)", "accuracy on unknown words", ("pos_pd98_heldout", "unknown_accuracy")),
+    ("segmentation + tags", "People's Daily 1998, last 1,000 lines (raw text)", "joint F1", ("joint_pd98_heldout", "seg+pos", "f1")),
+    ("PER/LOC/ORG", "People's Daily NER test", "strict span F1", ("ner_pd_ner_test", "overall", "f1")),
+    ("PER/LOC/ORG", "MSRA NER test", "strict span F1", ("ner_msra_test", "overall", "f1")),
+    ("segmentation (cross-standard)", "UD Chinese GSDSimp test", "word F1", ("ud_gsdsimp_test", "seg", "f1")),
+    ("UPOS (cross-standard)", "UD Chinese GSDSimp test", "accuracy on gold words", ("ud_gsdsimp_test", "upos_on_gold_tokens", "accuracy")),
+]
+
+
 def model_scores_table(metrics_path: Path) -> str:
     """The headline model scores from models/metrics.json as a Markdown table."""
     metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
     rows = []
-    for model, evals in sorted(metrics.get("scores", metrics).items()):
-        if not isinstance(evals, dict):
-            continue
-        for eval_name, figures in sorted(evals.items()):
-            if isinstance(figures, dict):
-                shown = ", ".join(f"{k} {_fmt(v) if isinstance(v, float) else v}" for k, v in figures.items()
-                                  if isinstance(v, (int, float)) and not isinstance(v, bool))
-                rows.append([model, eval_name, shown])
-    return _table(["model", "evaluation set", "scores"], rows)
+    for task, data, figure, path in MODEL_SCORE_ROWS:
+        value = metrics
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                raise KeyError(f"{metrics_path}: no score at {'/'.join(path)}")
+            value = value[key]
+        rows.append([task, data, figure, _fmt(float(value), 2)])
+    return _table(["task", "evaluation set", "figure", "score"], rows)
 
 
 def review_figures(summary_path: Path) -> dict[str, str]:

@@ -32,3 +32,10 @@ def raw_text(foundation: Foundation) -> str:
 def committed_sentences(paths: CorpusPaths) -> list[dict]:
     with open(paths.interim / "sentences.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
+
+
+def pytest_sessionstart(session) -> None:
+    """The suite needs the read-only inputs beside the checkout (as in CI): say so clearly."""
+    corpora = SHARED / "corpora"
+    if not corpora.is_dir():
+        raise pytest.UsageError(f"{corpora} not found: the tests need ../shared beside the checkout")

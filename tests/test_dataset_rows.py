@@ -13,15 +13,25 @@ from annotators.errors import CorpusError
 def test_entity_covers_every_token_it_overlaps() -> None:
     # 內蒙古|自治區|人民|政府 ; an entity 蒙古自治區 starts inside the first token.
     offsets = [(0, 3), (3, 6), (6, 8), (8, 10)]
-    tags, inside = bio_over_tokens(offsets, [{"start": 1, "end": 6, "label": "LOC"}])
-    assert tags == ["B-LOC", "I-LOC", "O", "O"] and inside == 1
-    tags, inside = bio_over_tokens(offsets, [{"start": 0, "end": 6, "label": "LOC"}, {"start": 6, "end": 10, "label": "ORG"}])
-    assert tags == ["B-LOC", "I-LOC", "B-ORG", "I-ORG"] and inside == 0
+    tags, counts = bio_over_tokens(offsets, [{"start": 1, "end": 6, "label": "LOC"}])
+    assert tags == ["B-LOC", "I-LOC", "O", "O"] and counts["boundary_inside_token"] == 1
+    tags, counts = bio_over_tokens(offsets, [{"start": 0, "end": 6, "label": "LOC"}, {"start": 6, "end": 10, "label": "ORG"}])
+    assert tags == ["B-LOC", "I-LOC", "B-ORG", "I-ORG"] and counts["boundary_inside_token"] == 0
 
 
-def test_entities_claiming_one_token_are_an_error() -> None:
+def test_entities_reaching_into_one_word() -> None:
+    # 京|津冀 with the entities 京津 and 冀 (as HanLP produced on this report): one LOC.
+    tags, counts = bio_over_tokens([(0, 1), (1, 3), (3, 5)], [{"start": 0, "end": 2, "label": "LOC"},
+                                                              {"start": 2, "end": 3, "label": "LOC"}])
+    assert tags == ["B-LOC", "I-LOC", "O"] and counts["merged"] == 1 and counts["boundary_inside_token"] == 2
+    # Different labels: the later entity is dropped and counted.
+    tags, counts = bio_over_tokens([(0, 4)], [{"start": 0, "end": 2, "label": "LOC"}, {"start": 2, "end": 4, "label": "ORG"}])
+    assert tags == ["B-LOC"] and counts["dropped"] == 1
+
+
+def test_entity_outside_every_token_is_an_error() -> None:
     with pytest.raises(CorpusError):
-        bio_over_tokens([(0, 4)], [{"start": 0, "end": 2, "label": "LOC"}, {"start": 2, "end": 4, "label": "ORG"}])
+        bio_over_tokens([(0, 2)], [{"start": 3, "end": 4, "label": "LOC"}])
 
 
 def test_numeric_span_wins_over_hanlp_entity() -> None:

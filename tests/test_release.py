@@ -48,7 +48,7 @@ def _stand_in_layers(root: Path) -> None:
         "proposer": {"precision": 0.9, "recall": 0.8}}), encoding="utf-8")
     models = root / "models"
     models.mkdir()
-    (models / "metrics.json").write_text(json.dumps({"scores": {"tok": {"pku_test": {"f1": 93.6}}}}), encoding="utf-8")
+    shutil.copy(REPO / "models" / "metrics.json", models / "metrics.json")
 
 
 def _build(root: Path) -> Path:
