@@ -274,3 +274,21 @@ def token_scores(gold: list[list[str]], pred: list[list[str]]) -> dict:
     accuracy = correct / len(pairs) if pairs else 0.0
     lines.append(f"\n{'accuracy':>10} {accuracy:9.4f} {len(pairs):>28d}")
     return {"accuracy": accuracy, "tokens": len(pairs), "per_label": per_tag, "report": "\n".join(lines)}
+
+
+def report_and_save(run: Any, out: Path, heading: Any) -> int:
+    """Shared tail of the training scripts: call `run()`, print `heading(result)` and the test
+    report, write the result JSON to `out`. Returns the exit code (2 on a TeachingError)."""
+    import json
+
+    try:
+        result = run()
+    except TeachingError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(heading(result))
+    print(result["test_report"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0

@@ -28,7 +28,7 @@ if str(REPO) not in sys.path:
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from annotators.teaching import (TeachingError, is_bio, load_tagging_data, seqeval_scores,  # noqa: E402
+from annotators.teaching import (is_bio, load_tagging_data, report_and_save, seqeval_scores,  # noqa: E402
                                  token_scores)
 
 PAD, UNK = "<pad>", "<unk>"
@@ -260,17 +260,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     s = BiLSTMSettings(data=str(a.data.resolve()), config=None if a.config.lower() == "none" else a.config,
                        label_column=a.label_column, epochs=a.epochs, seed=a.seed, threads=a.threads,
                        batch_size=a.batch_size, lr=a.lr)
-    try:
-        result = train_bilstm_crf(s)
-    except TeachingError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"\nbest epoch {result['best_epoch']}; test ({result['scheme']}):")
-    print(result["test_report"])
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {a.out}")
-    return 0
+    return report_and_save(lambda: train_bilstm_crf(s), a.out,
+                           lambda r: f"\nbest epoch {r['best_epoch']}; test ({r['scheme']}):")
 
 
 if __name__ == "__main__":

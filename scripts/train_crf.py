@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # annotators/ is importable without installing the package
 
-from annotators.teaching import TeachingError, load_tagging_data, seqeval_scores  # noqa: E402
+from annotators.teaching import load_tagging_data, report_and_save, seqeval_scores  # noqa: E402
 
 #: Chinese numerals and magnitudes: a strong cue for the numeric labels
 CN_DIGITS = set("零〇一二兩三四五六七八九十百千萬億")
@@ -137,17 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     a = p.parse_args(argv)
     settings = CRFSettings(data=str(a.data.resolve()), config=a.config, label_column=a.label_column,
                            max_iterations=a.max_iterations, seed=a.seed, quick=a.quick)
-    try:
-        result = train_crf(settings)
-    except TeachingError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"\nchosen c1={result['chosen']['c1']} c2={result['chosen']['c2']}; test (seqeval strict IOB2):")
-    print(result["test_report"])
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {a.out}")
-    return 0
+    return report_and_save(lambda: train_crf(settings), a.out,
+                           lambda r: f"\nchosen c1={r['chosen']['c1']} c2={r['chosen']['c2']}; test (seqeval strict IOB2):")
 
 
 if __name__ == "__main__":
