@@ -83,3 +83,33 @@ def ship(work_dir: Path, out: Path, extra: dict) -> None:
         info["history"] = json.loads(history.read_text(encoding="utf-8"))
     (out / "train_info.json").write_text(json.dumps(info, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"shipped {work_dir} -> {out}")
+
+
+def add_bigram_options(p: argparse.ArgumentParser) -> None:
+    """Adds the character and bigram embedding options of the tokenizer and the recognizer."""
+    p.add_argument("--char-dim", type=int, default=100)
+    p.add_argument("--bigram-dim", type=int, default=50)
+    p.add_argument("--bigram-min-freq", type=int, default=3)
+    p.add_argument("--no-bigram", action="store_true", help="plain character embedding (the baseline)")
+
+
+def train_dev(samples: list, max_sentences: int, unit: str) -> tuple[list, list]:
+    """Takes samples; returns the train and dev parts (cut to ``max_sentences`` for a smoke run)."""
+    from annotators import hanlp_data as hd
+    trn, dev = hd.train_dev_split(samples)
+    if max_sentences:
+        trn, dev = trn[:max_sentences], dev[:max(20, max_sentences // 10)]
+    print(f"train {len(trn)} {unit}, dev {len(dev)}", flush=True)
+    return trn, dev
+
+
+def fit_and_ship(component, trn: list, dev: list, args: argparse.Namespace, embed, info: dict, **fit_extra) -> None:
+    """Trains ``component`` with the shared options, then ships its best epoch with ``info``,
+    the arguments and the training time in ``train_info.json``."""
+    import time
+    t0 = time.time()
+    component.fit(trn, dev, str(args.work_dir), batch_size=args.batch_size, epochs=args.epochs, embed=embed,
+                  rnn_hidden=args.hidden, drop=args.drop, lr=args.lr, patience=args.patience, devices=-1,
+                  seed=args.seed, max_minutes=args.max_minutes, **fit_extra)
+    ship(args.work_dir, args.out, {"component": type(component).__name__, "args": portable_args(vars(args)),
+                                   **info, "train_minutes": round((time.time() - t0) / 60, 2)})

@@ -6,9 +6,8 @@ Usage: python scripts/train_ner.py [--epochs N] [--max-sentences N] [--out model
 from __future__ import annotations
 
 import sys
-import time
 
-from train_common import REPO, base_parser, portable_args, setup_torch, ship  # noqa: F401  (REPO puts the repo on sys.path)
+from train_common import REPO, add_bigram_options, base_parser, fit_and_ship, setup_torch, train_dev  # noqa: F401  (REPO puts the repo on sys.path)
 
 from annotators import hanlp_data as hd
 
@@ -25,10 +24,7 @@ def ner_training_data(paths: hd.CorpusPaths) -> tuple[list[dict], dict]:
 
 def main(argv: list[str] | None = None) -> int:
     p = base_parser(__doc__.splitlines()[0], "ner")
-    p.add_argument("--char-dim", type=int, default=100)
-    p.add_argument("--bigram-dim", type=int, default=50)
-    p.add_argument("--bigram-min-freq", type=int, default=3)
-    p.add_argument("--no-bigram", action="store_true", help="plain character embedding (the baseline)")
+    add_bigram_options(p)
     args = p.parse_args(argv)
     paths = hd.CorpusPaths(args.corpora)
     for f in (paths.msra, paths.pd_ner_dev, paths.pd_ner_test):
@@ -40,21 +36,12 @@ def main(argv: list[str] | None = None) -> int:
 
     samples, report = ner_training_data(paths)
     print(report, flush=True)
-    trn, dev = hd.train_dev_split(samples)
-    if args.max_sentences:
-        trn, dev = trn[:args.max_sentences], dev[:max(20, args.max_sentences // 10)]
-    print(f"train {len(trn)} sentences, dev {len(dev)}", flush=True)
+    trn, dev = train_dev(samples, args.max_sentences, "sentences")
     embed = args.char_dim if args.no_bigram else CharBigramEmbedding(
         "token", args.char_dim, args.bigram_dim, args.bigram_min_freq)
-    ner = FixedRNNNamedEntityRecognizer()
-    t0 = time.time()
-    ner.fit(trn, dev, str(args.work_dir), batch_size=args.batch_size, epochs=args.epochs, embed=embed,
-            rnn_hidden=args.hidden, drop=args.drop, lr=args.lr, patience=args.patience, devices=-1,
-            seed=args.seed, max_minutes=args.max_minutes, tagging_scheme="BIO", token_delimiter="")
-    ship(args.work_dir, args.out, {"component": "FixedRNNNamedEntityRecognizer",
-                                   "args": portable_args(vars(args)), "overlap": report,
-                                   "train_sentences": len(trn), "dev_sentences": len(dev),
-                                   "train_minutes": round((time.time() - t0) / 60, 2)})
+    fit_and_ship(FixedRNNNamedEntityRecognizer(), trn, dev, args, embed,
+                 {"overlap": report, "train_sentences": len(trn), "dev_sentences": len(dev)},
+                 tagging_scheme="BIO", token_delimiter="")
     return 0
 
 

@@ -5,9 +5,8 @@ Usage: python scripts/train_tagger.py [--epochs N] [--max-sentences N] [--out mo
 from __future__ import annotations
 
 import sys
-import time
 
-from train_common import REPO, base_parser, portable_args, setup_torch, ship  # noqa: F401  (REPO puts the repo on sys.path)
+from train_common import REPO, base_parser, fit_and_ship, setup_torch, train_dev  # noqa: F401  (REPO puts the repo on sys.path)
 
 from annotators import hanlp_data as hd
 
@@ -30,20 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     train_par, _ = hd.split_pd98(hd.read_pd98(paths.pd98))
     sentences = [s for par in train_par for s in hd.split_sentences(par)]
     samples = hd.tagger_samples(sentences)
-    trn, dev = hd.train_dev_split(samples)
-    if args.max_sentences:
-        trn, dev = trn[:args.max_sentences], dev[:max(20, args.max_sentences // 10)]
-    print(f"train {len(trn)} sentences, dev {len(dev)}", flush=True)
+    trn, dev = train_dev(samples, args.max_sentences, "sentences")
     embed = args.word_dim if args.no_affix else WordAffixEmbedding(
         "token", args.word_dim, args.affix_dim, args.word_min_freq, 2, args.word_dropout)
-    tagger = FixedRNNTagger()
-    t0 = time.time()
-    tagger.fit(trn, dev, str(args.work_dir), batch_size=args.batch_size, epochs=args.epochs, embed=embed,
-               rnn_hidden=args.hidden, drop=args.drop, lr=args.lr, patience=args.patience, devices=-1,
-               seed=args.seed, max_minutes=args.max_minutes)
-    ship(args.work_dir, args.out, {"component": "FixedRNNTagger", "args": portable_args(vars(args)),
-                                   "train_sentences": len(trn), "dev_sentences": len(dev),
-                                   "train_minutes": round((time.time() - t0) / 60, 2)})
+    fit_and_ship(FixedRNNTagger(), trn, dev, args, embed, {"train_sentences": len(trn), "dev_sentences": len(dev)})
     return 0
 
 

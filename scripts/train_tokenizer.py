@@ -5,19 +5,15 @@ Usage: python scripts/train_tokenizer.py [--epochs N] [--max-sentences N] [--out
 from __future__ import annotations
 
 import sys
-import time
 
-from train_common import REPO, base_parser, portable_args, setup_torch, ship  # noqa: F401  (REPO puts the repo on sys.path)
+from train_common import REPO, add_bigram_options, base_parser, fit_and_ship, setup_torch, train_dev  # noqa: F401  (REPO puts the repo on sys.path)
 
 from annotators import hanlp_data as hd
 
 
 def main(argv: list[str] | None = None) -> int:
     p = base_parser(__doc__.splitlines()[0], "tok")
-    p.add_argument("--char-dim", type=int, default=100)
-    p.add_argument("--bigram-dim", type=int, default=50)
-    p.add_argument("--bigram-min-freq", type=int, default=3)
-    p.add_argument("--no-bigram", action="store_true", help="plain character embedding (the baseline)")
+    add_bigram_options(p)
     args = p.parse_args(argv)
     paths = hd.CorpusPaths(args.corpora)
     if not paths.pd98.exists():
@@ -29,20 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     train_par, _ = hd.split_pd98(hd.read_pd98(paths.pd98))
     sentences = [s for par in train_par for s in hd.split_sentences(par)]
     samples = hd.tokenizer_samples(sentences)
-    trn, dev = hd.train_dev_split(samples)
-    if args.max_sentences:
-        trn, dev = trn[:args.max_sentences], dev[:max(20, args.max_sentences // 10)]
-    print(f"train {len(trn)} sequences, dev {len(dev)}", flush=True)
+    trn, dev = train_dev(samples, args.max_sentences, "sequences")
     embed = args.char_dim if args.no_bigram else CharBigramEmbedding(
         "char", args.char_dim, args.bigram_dim, args.bigram_min_freq)
-    tok = FixedRNNTokenizer()
-    t0 = time.time()
-    tok.fit(trn, dev, str(args.work_dir), batch_size=args.batch_size, epochs=args.epochs, embed=embed,
-            rnn_hidden=args.hidden, drop=args.drop, lr=args.lr, patience=args.patience, devices=-1,
-            seed=args.seed, max_minutes=args.max_minutes)
-    ship(args.work_dir, args.out, {"component": "FixedRNNTokenizer", "args": portable_args(vars(args)),
-                                   "train_sequences": len(trn), "dev_sequences": len(dev),
-                                   "train_minutes": round((time.time() - t0) / 60, 2)})
+    fit_and_ship(FixedRNNTokenizer(), trn, dev, args, embed, {"train_sequences": len(trn), "dev_sequences": len(dev)})
     return 0
 
 
