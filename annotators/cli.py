@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from .errors import CorpusError
-from .pipeline import CorpusPaths, read_jsonl, run_foundation, write_interim
+from .pipeline import CorpusPaths, read_jsonl, run_foundation, sha256_file, write_interim
 from .validate import Report, validate_dataset, validate_interim
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def stage_hanlp(paths: CorpusPaths, models_dir: Path, pretrained: str | None = N
     meta = hanlp_layer.build_meta(models, pretrained, None)
     # Name the input by content, not by path, so the file is the same in every checkout.
     meta["input"] = {"file": "corpus/interim/sentences.jsonl",
-                     "sha256": hanlp_layer.sha256_file(paths.interim / "sentences.jsonl")}
+                     "sha256": sha256_file(paths.interim / "sentences.jsonl")}
     meta_path = paths.interim / "hanlp.meta.json"
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return [out, meta_path]

@@ -18,7 +18,6 @@ Run ``python -m annotators.hanlp_layer --help`` for the file-to-file command.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -28,6 +27,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from annotators.errors import CorpusError
 from annotators.hanlp_data import nfkc_chars
+from annotators.pipeline import sha256_file
 from annotators.pku_upos import pku_to_upos
 
 #: the three component folders under a models directory
@@ -55,15 +55,6 @@ class LayerInputError(CorpusError, ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__("E-HANLP-INPUT", message)
-
-
-def sha256_file(path: Path) -> str:
-    """Takes a file path; returns its sha256 hex digest."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def model_fingerprint(folder: Path) -> Dict[str, Any]:

@@ -7,7 +7,6 @@ including the checksums of the source, the models and every data file).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -16,15 +15,11 @@ from .card import card_metadata, check_metadata, render_card, render_template
 from .dataset import NER_LABELS, NUMERIC_LABELS, PKU_LABELS, SPLITS, UPOS_LABELS, build_rows, features, parquet_path, write_parquet
 from .errors import CorpusError
 from .exports import write_conllu, write_docbin
-from .pipeline import read_jsonl
+from .pipeline import read_jsonl, sha256_file
 from .stats import card_figures, read_split
 
 HF_README = "README.md"
 BUILD_INFO = "build_counts.json"
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def export_paths(split: str) -> dict[str, str]:
@@ -78,7 +73,7 @@ def write_dataset_folder(
             checksums[f"models/{name}/{file_name}".rstrip("/")] = digest
     for config, splits in sizes.items():
         for split in splits:
-            checksums[parquet_path(config, split)] = sha256_of(hf_dir / parquet_path(config, split))
+            checksums[parquet_path(config, split)] = sha256_file(hf_dir / parquet_path(config, split))
     num_bytes = {c: {s: (hf_dir / parquet_path(c, s)).stat().st_size for s in splits} for c, splits in sizes.items()}
     feature_yaml = {c: f._to_yaml_list() for c, f in features().items()}
     meta = card_metadata(sizes, num_bytes, feature_yaml, checksums, parquet_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from .clean import FULLWIDTH_PUNCT, PINYIN_RE, find_corruption, load_char_inventory
 from .errata import load_errata, replacements
 from .errors import CorpusError
-from .pipeline import CorpusPaths, read_jsonl
+from .pipeline import CorpusPaths, read_jsonl, sha256_file
 from .simplify import to_simplified
 from .source import SOURCE_SHA256, read_source
 from .structure import SECTION_RE, sentence_id, small_chinese_number, text_hash
@@ -211,7 +211,7 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
     from .card import PLACEHOLDER_RE, check_metadata, render_template
     from .dataset import (CHAR_NER_LABELS, MIN_COUNT_FOR_EVERY_SPLIT, NER_LABELS, NUMERIC_LABELS, PKU_LABELS,
                           PUBLISHED_STATUSES, QUALIFIERS, SPLITS, UPOS_LABELS, features, parquet_path)
-    from .release import BUILD_INFO, HF_README, export_paths, sha256_of
+    from .release import BUILD_INFO, HF_README, export_paths
     from .stats import card_figures
 
     report = report or Report()
@@ -333,7 +333,7 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
     if PLACEHOLDER_RE.search(body):
         report.fail("V-HF-CARD", HF_README, "unfilled placeholder")
     for name, digest in meta.get("checksums", {}).items():
-        if name.startswith("data/") and sha256_of(hf / name) != digest:
+        if name.startswith("data/") and sha256_file(hf / name) != digest:
             report.fail("V-HF-CHECKSUMS", name, "sha256 differs from the card's checksums")
     source_sha = meta.get("checksums", {}).get("source")
     if source_sha != SOURCE_SHA256:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..structure import text_hash  # noqa: F401  (the corpus-wide sentence hash)
 from .errors import ReviewError
 
 
@@ -24,11 +24,6 @@ class Sentence:
     paragraph: Any = None
     index: Any = None
     is_heading: bool = False
-
-
-def text_hash(text: str) -> str:
-    """Return the first 12 hex characters of the sha256 of `text` (UTF-8)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def same_hash(a: str, b: str) -> bool:
