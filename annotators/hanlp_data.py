@@ -248,6 +248,91 @@ def overlap_counts(train: Sequence[str], evaluation: Sequence[str], n: int = OVE
     return {"eval_sentences": len(evaluation), "exact": exact, f"shares_{n}_chars": shared}
 
 
+def remove_overlap_with(train: Sequence[str], evaluation: Dict[str, Sequence[str]], n: int = OVERLAP_NGRAM
+                        ) -> Tuple[List[int], Dict[str, int]]:
+    """Takes training strings and named evaluation sets; returns ``(kept training indices, report)``.
+
+    A training string goes if it shares an ``n``-character string with (or, when short, equals) a
+    sentence of any set; the report counts the removals per set (a string may count for several)
+    and in all, so the models card can say what was taken out and why.
+    """
+    report: Dict[str, int] = {"training_before": len(train)}
+    gone: Set[int] = set()
+    for name, texts in evaluation.items():
+        _, removed = remove_overlap(train, texts, n)
+        report[f"removed_for_{name}"] = len(removed)
+        gone.update(removed)
+    kept = [i for i in range(len(train)) if i not in gone]
+    report["removed"] = len(gone)
+    report["kept"] = len(kept)
+    return kept, report
+
+
+def pd98_evaluation_texts(paths: "CorpusPaths") -> Dict[str, List[str]]:
+    """Takes corpus paths; returns the sentences of every set the PKU-standard models are scored on."""
+    _, held_par = split_pd98(read_pd98(paths.pd98))
+    return {
+        "pd98_heldout": ["".join(w for w, _ in s) for par in held_par for s in split_sentences(par)],
+        "pku_test": ["".join(ws) for ws in read_segmented(paths.pku_test_gold)],
+        "ud_test": ["".join(ws) for ws in read_conllu_forms(paths.ud_test)],
+    }
+
+
+def pd98_training_data(paths: "CorpusPaths") -> Tuple[List[List[Word]], Dict[str, int]]:
+    """Takes corpus paths; returns (199801 training sentences minus every overlap with an evaluation
+    set, a report of counts). The tokenizer and the tagger both train on exactly these."""
+    train_par, _ = split_pd98(read_pd98(paths.pd98))
+    sentences = [s for par in train_par for s in split_sentences(par)]
+    kept, report = remove_overlap_with(["".join(w for w, _ in s) for s in sentences], pd98_evaluation_texts(paths))
+    return [sentences[i] for i in kept], report
+
+
+def ner_evaluation_texts(paths: "CorpusPaths") -> Dict[str, List[str]]:
+    """Takes corpus paths; returns the sentences of every set the recognizer is scored on."""
+    return {
+        "pd_ner_dev": ["".join(s["token"]) for s in read_bio(paths.pd_ner_dev)],
+        "pd_ner_test": ["".join(s["token"]) for s in read_bio(paths.pd_ner_test)],
+        "msra_test": ["".join(s["token"]) for s in read_msra(paths.msra)[1]],
+    }
+
+
+def ner_training_data(paths: "CorpusPaths") -> Tuple[List[dict], Dict[str, int]]:
+    """Takes corpus paths; returns (MSRA training samples minus every overlap with an evaluation
+    set, a report of counts)."""
+    train, _ = read_msra(paths.msra)
+    kept, report = remove_overlap_with(["".join(s["token"]) for s in train], ner_evaluation_texts(paths))
+    return [train[i] for i in kept], report
+
+
+def read_conllu_forms(path: Path) -> List[List[str]]:
+    """Takes a CoNLL-U file; returns the NFKC word forms of each sentence (multi-word ranges skipped)."""
+    return [[w for w, _ in s] for s in read_conllu(path)]
+
+
+def read_conllu(path: Path) -> List[List[Tuple[str, str]]]:
+    """Takes a CoNLL-U file; returns ``[(form, UPOS), ...]`` per sentence (NFKC forms)."""
+    sents, cur = [], []
+    with open(path, encoding="utf-8") as src:
+        for lineno, line in enumerate(src, 1):
+            line = line.rstrip("\n")
+            if not line:
+                if cur:
+                    sents.append(cur)
+                    cur = []
+                continue
+            if line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) != 10:
+                raise DataFormatError(f"{path}:{lineno}: expected 10 columns, got {len(cols)}")
+            if "-" in cols[0] or "." in cols[0]:
+                continue
+            cur.append((nfkc_chars(cols[1]), cols[3]))
+    if cur:
+        sents.append(cur)
+    return sents
+
+
 def vocabulary(sentences: Iterable[Sequence[str]]) -> Counter:
     """Takes word lists; returns a Counter of words."""
     c: Counter = Counter()

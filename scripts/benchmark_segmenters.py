@@ -7,6 +7,7 @@ loading), load time, peak RSS, PKU test F1 / OOV recall with the project scorer,
 segmentation agreement F1 on the report. All inputs are NFKC-normalized per character.
 
 Usage: python scripts/benchmark_segmenters.py [--tools hanlp-tok,jieba,thulac,pkuseg] [--json out.json]
+The models card's speed table is rendered from ``--json models/benchmark.json``.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from annotators import hanlp_data as hd  # noqa: E402
 from annotators import scoring  # noqa: E402
 
 TOOLS = ("hanlp-tok", "hanlp-pipeline", "jieba", "thulac", "pkuseg")
+#: the distribution whose version each tool reports
+PACKAGES = {"hanlp-tok": "hanlp", "hanlp-pipeline": "hanlp", "jieba": "jieba", "thulac": "thulac", "pkuseg": "pkuseg"}
 
 
 def report_texts(repo: Path = REPO) -> Tuple[List[str], str]:
@@ -88,7 +91,8 @@ def worker(name: str, models_dir: Path, corpora: Path, out: Path) -> None:
     pku = seg(["".join(g) for g in gold])
     pku_s = time.time() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.write_text(json.dumps({"tool": name, "load_s": load_s, "report_s": report_s, "pku_s": pku_s, "peak_rss_mb": rss_mb,
+    from importlib.metadata import version
+    out.write_text(json.dumps({"tool": name, "version": version(PACKAGES[name]), "load_s": load_s, "report_s": report_s, "pku_s": pku_s, "peak_rss_mb": rss_mb,
                                "report": report, "pku": pku}, ensure_ascii=False), encoding="utf-8")
 
 
@@ -122,7 +126,7 @@ def run(tools: List[str], models_dir: Path, corpora: Path) -> Dict[str, object]:
         ok = _comparable(["".join(g) for g in gold], r["pku"])
         s = scoring.segmentation_scores([gold[i] for i in ok], [r["pku"][i] for i in ok], vocab)
         pku_chars = sum(len(t) for g in gold for t in g)
-        table[name] = {"chars_per_s": round(n_chars / r["report_s"]) if r["report_s"] else None,
+        table[name] = {"version": r["version"], "chars_per_s": round(n_chars / r["report_s"]) if r["report_s"] else None,
                        "pku_test_chars_per_s": round(pku_chars / r["pku_s"]) if r["pku_s"] else None,
                        "load_s": round(r["load_s"], 1), "peak_rss_mb": round(r["peak_rss_mb"]),
                        "pku_f1": s["f1"], "pku_oov_recall_nfkc": s["oov_recall"],

@@ -4,6 +4,11 @@ Prediction only (no training). Usage:
   python scripts/evaluate_models.py            # score, write models/metrics.json
   python scripts/evaluate_models.py --check    # score, exit 1 if anything differs from metrics.json
   python scripts/evaluate_models.py --limit 200 --no-write   # quick look on the first 200 sentences of each set
+  python scripts/evaluate_models.py --tables   # print the card's tables from metrics.json (no scoring)
+  python scripts/evaluate_models.py --render   # re-render them into the documents (after a new benchmark)
+
+Writing metrics.json also re-renders the score tables inside models/README.md and README.md
+(the blocks between ``<!-- begin NAME -->`` and ``<!-- end NAME -->``).
 """
 from __future__ import annotations
 
@@ -65,30 +70,6 @@ def dict_combine(words: List[str], trie) -> List[str]:
 # ---------------------------------------------------------------------------------------------
 # evaluation sets
 # ---------------------------------------------------------------------------------------------
-def read_ud(path: Path) -> List[List[Tuple[str, str]]]:
-    """Takes a CoNLL-U file; returns ``[(form, UPOS), ...]`` per sentence (NFKC forms)."""
-    sents, cur = [], []
-    with open(path, encoding="utf-8") as src:
-        for lineno, line in enumerate(src, 1):
-            line = line.rstrip("\n")
-            if not line:
-                if cur:
-                    sents.append(cur)
-                    cur = []
-                continue
-            if line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != 10:
-                raise hd.DataFormatError(f"{path}:{lineno}: expected 10 columns, got {len(cols)}")
-            if "-" in cols[0] or "." in cols[0]:
-                continue
-            cur.append((hd.nfkc_chars(cols[1]), cols[3]))
-    if cur:
-        sents.append(cur)
-    return sents
-
-
 def _limit(xs: list, n: int) -> list:
     return xs[:n] if n else xs
 
@@ -104,9 +85,10 @@ def evaluate(models_dir: Path, corpora: Path, limit: int = 0, with_dict: bool = 
     metrics: Dict[str, Any] = {"models": models.fingerprints, "normalization": "NFKC per character, every side"}
     timing: Dict[str, float] = {}
 
-    train_par, held_par = hd.split_pd98(hd.read_pd98(paths.pd98))
-    train_words = hd.vocabulary([[w for w, _ in p] for p in train_par])
-    train_vocab = set(train_words)
+    _, held_par = hd.split_pd98(hd.read_pd98(paths.pd98))
+    # the sentences the tokenizer and tagger trained on: their words are the "known" words
+    pd98_train, pd98_report = hd.pd98_training_data(paths)
+    train_vocab = set(hd.vocabulary([[w for w, _ in s] for s in pd98_train]))
 
     # ---- segmentation: SIGHAN 2005 PKU test -------------------------------------------------
     raw_gold = []
@@ -168,7 +150,7 @@ def evaluate(models_dir: Path, corpora: Path, limit: int = 0, with_dict: bool = 
         metrics[f"ner_{name}"] = scoring.entity_scores(gold_spans, pred_spans)
 
     # ---- UD Chinese GSDSimp test (cross-standard) ---------------------------------------------
-    ud = _limit(read_ud(paths.ud_test), limit)
+    ud = _limit(hd.read_conllu(paths.ud_test), limit)
     ud_words = [[w for w, _ in s] for s in ud]
     ud_pred = tok.predict(["".join(ws) for ws in ud_words], batch_size=batch_size)
     ud_tags = pos.predict(ud_words, batch_size=batch_size)
@@ -182,25 +164,38 @@ def evaluate(models_dir: Path, corpora: Path, limit: int = 0, with_dict: bool = 
 
     # ---- overlap between training and evaluation sets -------------------------------------------
     if with_overlap:
-        train_sent_texts = ["".join(w for w, _ in s) for par in train_par for s in hd.split_sentences(par)]
-        from train_ner import ner_training_data  # the same selection the NER script trains on
-        ner_train, ner_report = ner_training_data(paths)
+        # what the training scripts train on, after their overlap removal; every count should be 0
+        pd98_texts = ["".join(w for w, _ in s) for s in pd98_train]
+        ner_train, ner_report = hd.ner_training_data(paths)
         ner_texts = ["".join(s["token"]) for s in ner_train]
         metrics["overlap"] = {
-            "pd98_train_vs_pku_test": hd.overlap_counts(train_sent_texts, texts),
-            "pd98_train_vs_pd98_heldout": hd.overlap_counts(train_sent_texts, held_texts),
-            "pd98_train_vs_ud_test": hd.overlap_counts(train_sent_texts, ["".join(ws) for ws in ud_words]),
+            "pd98_train_vs_pku_test": hd.overlap_counts(pd98_texts, texts),
+            "pd98_train_vs_pd98_heldout": hd.overlap_counts(pd98_texts, held_texts),
+            "pd98_train_vs_ud_test": hd.overlap_counts(pd98_texts, ["".join(ws) for ws in ud_words]),
             "ner_train_vs_pd_ner_test": hd.overlap_counts(ner_texts, ["".join(s["token"]) for s in
                                                                       _limit(ner_sets["pd_ner_test"], limit)]),
             "ner_train_vs_pd_ner_dev": hd.overlap_counts(ner_texts, ["".join(s["token"]) for s in
                                                                      _limit(ner_sets["pd_ner_dev"], limit)]),
             "ner_train_vs_msra_test": hd.overlap_counts(ner_texts, ["".join(s["token"]) for s in
                                                                     _limit(ner_sets["msra_test"], limit)]),
+            "pd98_training_selection": pd98_report,
             "ner_training_selection": ner_report,
         }
     metrics["limit"] = limit
     metrics["_timing_not_compared"] = timing
     return metrics
+
+
+#: documents whose score tables are rendered from metrics.json
+CARD_DOCUMENTS = (REPO / "models" / "README.md", REPO / "README.md")
+
+
+def render_documents(tables: Dict[str, str]) -> None:
+    """Takes the rendered tables; rewrites their blocks in every card document."""
+    from annotators.model_card import render_into
+    for doc in CARD_DOCUMENTS:
+        doc.write_text(render_into(doc.read_text(encoding="utf-8"), tables, where=str(doc)), encoding="utf-8")
+        print(f"rendered the tables in {doc.relative_to(REPO)}")
 
 
 def compare(old: Any, new: Any, path: str = "", tol: float = 0.0) -> List[str]:
@@ -232,9 +227,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--limit", type=int, default=0, help="score only the first N sentences of each set")
     p.add_argument("--no-write", action="store_true")
     p.add_argument("--no-overlap", action="store_true", help="skip the overlap counts (slowest part)")
+    p.add_argument("--tables", action="store_true", help="print the card's tables rendered from the metrics file")
+    p.add_argument("--render", action="store_true", help="re-render the documents' tables from the metrics file")
     args = p.parse_args(argv)
-    sys.path.insert(0, str(REPO / "scripts"))
     metrics_path = args.metrics or args.models_dir / "metrics.json"
+    if args.tables or args.render:
+        from annotators.model_card import card_tables
+        tables = card_tables(json.loads(metrics_path.read_text(encoding="utf-8")), REPO)
+        if args.render:
+            render_documents(tables)
+        else:
+            for name, text in tables.items():
+                print(f"<!-- {name} -->\n{text}\n")
+        return 0
     try:
         fresh = evaluate(args.models_dir, args.corpora, args.limit, with_overlap=not args.no_overlap)
     except (FileNotFoundError, hd.DataFormatError) as e:
@@ -260,6 +265,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.no_write:
         metrics_path.write_text(text, encoding="utf-8")
         print(f"wrote {metrics_path}")
+        # only the shipped models' scores belong in the documents
+        if args.models_dir.resolve() == (REPO / "models").resolve():
+            from annotators.model_card import card_tables
+            render_documents(card_tables(fresh, REPO))
     return 0
 
 

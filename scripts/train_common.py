@@ -33,6 +33,9 @@ def base_parser(description: str, name: str) -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--hidden", type=int, default=200)
     p.add_argument("--drop", type=float, default=0.5)
+    p.add_argument("--anneal-factor", type=float, default=0.5, help="learning-rate factor when the dev score stalls")
+    p.add_argument("--anneal-patience", type=int, default=2,
+                   help="epochs without a better dev score before the learning rate is multiplied by the factor")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     return p
@@ -93,23 +96,77 @@ def add_bigram_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-bigram", action="store_true", help="plain character embedding (the baseline)")
 
 
+def known_tags_only(trn: list, dev: list) -> list:
+    """Takes train and dev samples; returns the dev samples whose tags all occur in ``trn``.
+
+    HanLP's tag vocabulary has no UNK, so a dev tag that training never shows cannot be encoded;
+    the number left out is printed (it is 0 on the full data, and matters for smoke runs and subsets).
+    """
+    seen = {t for sample in trn for t in sample["tag"]}
+    kept = [sample for sample in dev if set(sample["tag"]) <= seen]
+    if len(kept) < len(dev):
+        print(f"dev: left out {len(dev) - len(kept)} of {len(dev)} samples with tags unseen in training", flush=True)
+    return kept
+
+
 def train_dev(samples: list, max_sentences: int, unit: str) -> tuple[list, list]:
     """Takes samples; returns the train and dev parts (cut to ``max_sentences`` for a smoke run)."""
     from annotators import hanlp_data as hd
     trn, dev = hd.train_dev_split(samples)
     if max_sentences:
         trn, dev = trn[:max_sentences], dev[:max(20, max_sentences // 10)]
+    dev = known_tags_only(trn, dev)
     print(f"train {len(trn)} {unit}, dev {len(dev)}", flush=True)
     return trn, dev
 
 
-def fit_and_ship(component, trn: list, dev: list, args: argparse.Namespace, embed, info: dict, **fit_extra) -> None:
-    """Trains ``component`` with the shared options, then ships its best epoch with ``info``,
-    the arguments and the training time in ``train_info.json``."""
+def pd98_files(paths) -> list:
+    """Takes corpus paths; returns the files the 199801-trained scripts read (training data, and the
+    evaluation sets whose overlap they remove)."""
+    return [paths.pd98, paths.pku_test_gold, paths.ud_test]
+
+
+def prepare_pd98(args: argparse.Namespace, to_samples, unit: str) -> tuple[list, list, dict]:
+    """Takes the arguments, a function from word/tag sentences to HanLP samples and the unit's name;
+    returns the train and dev samples of the 199801 training selection and what train_info.json
+    records about them."""
+    from annotators import hanlp_data as hd
+    sentences, overlap = hd.pd98_training_data(hd.CorpusPaths(args.corpora))
+    print(overlap, flush=True)
+    trn, dev = train_dev(to_samples(sentences), args.max_sentences, unit)
+    return trn, dev, {"overlap": overlap, f"train_{unit}": len(trn), f"dev_{unit}": len(dev)}
+
+
+def check_corpora(files: list) -> bool:
+    """Takes the corpus files a script needs; prints an error naming the first missing one."""
+    for f in files:
+        if not Path(f).exists():
+            print(f"error: corpus file missing: {f}", file=sys.stderr)
+            return False
+    return True
+
+
+def fit(component, trn: list, dev: list, args: argparse.Namespace, embed, **fit_extra) -> float:
+    """Trains ``component`` with the shared options into ``args.work_dir``; returns the best dev score."""
+    return component.fit(trn, dev, str(args.work_dir), batch_size=args.batch_size, epochs=args.epochs, embed=embed,
+                         rnn_hidden=args.hidden, drop=args.drop, lr=args.lr, patience=args.patience, devices=-1,
+                         seed=args.seed, max_minutes=args.max_minutes, anneal_factor=args.anneal_factor,
+                         anneal_patience=args.anneal_patience, **fit_extra)
+
+
+def run_script(script, argv: list[str] | None = None) -> int:
+    """The main() of a training script module that defines ``parser``, ``required_files``, ``prepare``
+    and ``build``: trains on the prepared data, then ships the best epoch with ``train_info.json``."""
     import time
+    from annotators import hanlp_data as hd
+    args = script.parser().parse_args(argv)
+    if not check_corpora(script.required_files(hd.CorpusPaths(args.corpora))):
+        return 1
+    setup_torch(args.threads)
+    trn, dev, info = script.prepare(args)
+    component, embed, fit_extra = script.build(args)
     t0 = time.time()
-    component.fit(trn, dev, str(args.work_dir), batch_size=args.batch_size, epochs=args.epochs, embed=embed,
-                  rnn_hidden=args.hidden, drop=args.drop, lr=args.lr, patience=args.patience, devices=-1,
-                  seed=args.seed, max_minutes=args.max_minutes, **fit_extra)
+    fit(component, trn, dev, args, embed, **fit_extra)
     ship(args.work_dir, args.out, {"component": type(component).__name__, "args": portable_args(vars(args)),
                                    **info, "train_minutes": round((time.time() - t0) / 60, 2)})
+    return 0

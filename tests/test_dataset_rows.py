@@ -20,7 +20,7 @@ def test_entity_covers_every_token_it_overlaps() -> None:
 
 
 def test_entities_reaching_into_one_word() -> None:
-    # 京|津冀 with the entities 京津 and 冀 (as HanLP produced on this report): one LOC.
+    # 京|津冀 with the entities 京津 and 冀 (an earlier model produced this on the report): one LOC.
     tags, counts = bio_over_tokens([(0, 1), (1, 3), (3, 5)], [{"start": 0, "end": 2, "label": "LOC"},
                                                               {"start": 2, "end": 3, "label": "LOC"}])
     assert tags == ["B-LOC", "I-LOC", "O"] and counts["merged"] == 1 and counts["boundary_inside_token"] == 2

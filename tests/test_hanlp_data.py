@@ -63,6 +63,28 @@ def test_overlap_counts():
     assert c == {"eval_sentences": 3, "exact": 1, "shares_20_chars": 2}
 
 
+def test_remove_overlap_with_counts_each_set_and_the_union():
+    long = "这是一个长度超过二十个字符的句子用于测试重叠删除功能"
+    train = ["无关", long, "短句", "又一个无关的句子"]
+    kept, report = hd.remove_overlap_with(train, {"a": [long, "短句"], "b": ["前" + long[2:24]]})
+    # index 1 overlaps both sets but is removed once; index 2 equals a short sentence of set a
+    assert kept == [0, 3]
+    assert report == {"training_before": 4, "removed_for_a": 2, "removed_for_b": 1, "removed": 2, "kept": 2}
+
+
+def test_read_conllu_skips_ranges_and_names_bad_lines(tmp_path):
+    f = tmp_path / "x.conllu"
+    row = "\t".join
+    f.write_text("# text = 我们好\n" + row(["1-2", "我们", "_", "_", "_", "_", "_", "_", "_", "_"]) + "\n"
+                 + row(["1", "我们", "_", "PRON", "_", "_", "0", "root", "_", "_"]) + "\n"
+                 + row(["2", "ＡＢ", "_", "X", "_", "_", "1", "dep", "_", "_"]) + "\n\n", encoding="utf-8")
+    assert hd.read_conllu(f) == [[("我们", "PRON"), ("AB", "X")]]
+    assert hd.read_conllu_forms(f) == [["我们", "AB"]]
+    f.write_text("1\t我们\tPRON\n", encoding="utf-8")
+    with pytest.raises(hd.DataFormatError, match=r"x.conllu:1: expected 10 columns"):
+        hd.read_conllu(f)
+
+
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 

@@ -1,4 +1,6 @@
 """Smoke runs of the training scripts (--max-sentences, one epoch, tiny model) and of the evaluator's compare."""
+import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +42,24 @@ def test_dict_combine_merges_only_on_agreeing_boundaries():
     assert dict_combine(["呼和", "浩特", "人", "民"], trie) == ["呼和浩特", "人民"]
     # the dictionary match starts inside a predicted word, so nothing is merged
     assert dict_combine(["我呼", "和浩特"], trie) == ["我呼", "和浩特"]
+
+
+def test_tuning_script_smoke(tmp_path):
+    out = tmp_path / "tune.json"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "tune_hparams.py"), "pos", "--subset", "100",
+                           "--epochs", "1", "--points", "2e-3:16,1e-3:8", "--out", str(out), "--",
+                           "--threads", "1", "--work-dir", str(tmp_path / "w")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [(p["lr"], p["hidden"]) for p in report["points"]] == [(2e-3, 16), (1e-3, 8)]
+    assert all(0.0 <= p["best_dev"] <= 1.0 and len(p["dev_by_epoch"]) == 1 for p in report["points"])
+    # the whole dev slice of the training script, less the sentences with tags the subset never shows
+    assert report["subset"] == 100 and report["dev"] + report["dev_dropped_unseen_tags"] == 824
+
+
+def test_tuning_points_are_parsed_or_refused():
+    from tune_hparams import parse_points
+    assert parse_points("2e-3:200,1e-3:128") == [(0.002, 200), (0.001, 128)]
+    with pytest.raises(argparse.ArgumentTypeError, match="'0.002' is not lr:hidden"):
+        parse_points("0.002")
