@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if not check_corpora(script.required_files(hd.CorpusPaths(base.corpora))):
         return 1
     setup_torch(base.threads)
-    trn, dev, info = script.prepare(base)
+    trn, dev, _ = script.prepare(base)
     trn = trn[:args.subset]
     dev_all = len(dev)
     dev = known_tags_only(trn, dev)
