@@ -268,9 +268,9 @@ def remove_overlap_with(train: Sequence[str], evaluation: Dict[str, Sequence[str
     return kept, report
 
 
-def pd98_evaluation_texts(paths: "CorpusPaths") -> Dict[str, List[str]]:
-    """Takes corpus paths; returns the sentences of every set the PKU-standard models are scored on."""
-    _, held_par = split_pd98(read_pd98(paths.pd98))
+def pd98_evaluation_texts(paths: "CorpusPaths", held_par: Sequence[List[Word]]) -> Dict[str, List[str]]:
+    """Takes corpus paths and the held-out 199801 paragraphs; returns the sentences of every set the
+    PKU-standard models are scored on."""
     return {
         "pd98_heldout": ["".join(w for w, _ in s) for par in held_par for s in split_sentences(par)],
         "pku_test": ["".join(ws) for ws in read_segmented(paths.pku_test_gold)],
@@ -281,26 +281,21 @@ def pd98_evaluation_texts(paths: "CorpusPaths") -> Dict[str, List[str]]:
 def pd98_training_data(paths: "CorpusPaths") -> Tuple[List[List[Word]], Dict[str, int]]:
     """Takes corpus paths; returns (199801 training sentences minus every overlap with an evaluation
     set, a report of counts). The tokenizer and the tagger both train on exactly these."""
-    train_par, _ = split_pd98(read_pd98(paths.pd98))
+    train_par, held_par = split_pd98(read_pd98(paths.pd98))
     sentences = [s for par in train_par for s in split_sentences(par)]
-    kept, report = remove_overlap_with(["".join(w for w, _ in s) for s in sentences], pd98_evaluation_texts(paths))
+    kept, report = remove_overlap_with(["".join(w for w, _ in s) for s in sentences],
+                                       pd98_evaluation_texts(paths, held_par))
     return [sentences[i] for i in kept], report
-
-
-def ner_evaluation_texts(paths: "CorpusPaths") -> Dict[str, List[str]]:
-    """Takes corpus paths; returns the sentences of every set the recognizer is scored on."""
-    return {
-        "pd_ner_dev": ["".join(s["token"]) for s in read_bio(paths.pd_ner_dev)],
-        "pd_ner_test": ["".join(s["token"]) for s in read_bio(paths.pd_ner_test)],
-        "msra_test": ["".join(s["token"]) for s in read_msra(paths.msra)[1]],
-    }
 
 
 def ner_training_data(paths: "CorpusPaths") -> Tuple[List[dict], Dict[str, int]]:
     """Takes corpus paths; returns (MSRA training samples minus every overlap with an evaluation
-    set, a report of counts)."""
-    train, _ = read_msra(paths.msra)
-    kept, report = remove_overlap_with(["".join(s["token"]) for s in train], ner_evaluation_texts(paths))
+    set — People's Daily NER dev and test, the MSRA test part — and a report of counts)."""
+    train, test = read_msra(paths.msra)
+    evaluation = {"pd_ner_dev": read_bio(paths.pd_ner_dev), "pd_ner_test": read_bio(paths.pd_ner_test),
+                  "msra_test": test}
+    kept, report = remove_overlap_with(["".join(s["token"]) for s in train],
+                                       {name: ["".join(s["token"]) for s in sents] for name, sents in evaluation.items()})
     return [train[i] for i in kept], report
 
 

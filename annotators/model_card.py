@@ -24,6 +24,14 @@ OVERLAP_ROWS = (("199801 train vs 199801 held-out lines", "pd98_train_vs_pd98_he
                 ("MSRA train vs MSRA test", "ner_train_vs_msra_test"))
 
 
+def read_json(path: Path) -> Any:
+    """Takes a JSON file's path; returns its content. Bad JSON is a ValueError naming the file and line."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+
+
 def table(header: Sequence[str], rows: List[Sequence[Any]]) -> str:
     """Takes a header and rows; returns a Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
@@ -118,7 +126,7 @@ def training_table(repo: Path) -> str:
     its ``train_info.json`` (written by the training script)."""
     rows = []
     for component in ("tok", "pos", "ner"):
-        info = json.loads((repo / "models" / component / "train_info.json").read_text(encoding="utf-8"))
+        info = read_json(repo / "models" / component / "train_info.json")
         a, history = info["args"], info["history"]
         best = max(history, key=lambda h: h["dev"])
         lrs = sorted({h["lr"] for h in history}, reverse=True)
@@ -139,7 +147,7 @@ def tuning_table(repo: Path) -> str:
         path = repo / "models" / "tuning" / f"{component}.json"
         if not path.exists():
             continue
-        report = json.loads(path.read_text(encoding="utf-8"))
+        report = read_json(path)
         best = max(report["points"], key=lambda r: r["best_dev"])
         for r in report["points"]:
             rows.append([f"`{component}`" if r is report["points"][0] else "",
@@ -153,7 +161,7 @@ def tuning_table(repo: Path) -> str:
 def speed_table(repo: Path) -> str:
     """Takes the repository root; returns the segmenter benchmark of ``models/benchmark.json``
     (written by ``scripts/benchmark_segmenters.py --json``)."""
-    bench = json.loads((repo / "models" / "benchmark.json").read_text(encoding="utf-8"))
+    bench = read_json(repo / "models" / "benchmark.json")
     rows = [[name, r["version"], f"{r['chars_per_s']:,}", f"{r['pku_test_chars_per_s']:,}", r["peak_rss_mb"],
              f"{r['pku_f1']:.2f}", f"{r['pku_oov_recall_nfkc']:.2f}"] for name, r in bench["tools"].items()]
     lines = [table(["tool", "version", "chars/s on the report", "chars/s on PKU test", "peak RSS MB",

@@ -14,17 +14,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .dataset import CHAR_NER_LABELS, NER_LABELS, NUMERIC_LABELS, SPLITS, parquet_path
+from .model_card import table as _table
 
 
 def read_split(hf_dir: Path, config: str, split: str) -> list[dict]:
     """Rows of one Parquet split as Python dicts (ClassLabel columns as ids)."""
     return pq.read_table(hf_dir / parquet_path(config, split)).to_pylist()
-
-
-def _table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _fmt(x: float | int | None, digits: int = 1) -> str:

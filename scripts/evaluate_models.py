@@ -232,11 +232,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = p.parse_args(argv)
     metrics_path = args.metrics or args.models_dir / "metrics.json"
     if args.tables or args.render:
-        from annotators.model_card import card_tables
-        tables = card_tables(json.loads(metrics_path.read_text(encoding="utf-8")), REPO)
-        if args.render:
-            render_documents(tables)
-        else:
+        from annotators.model_card import card_tables, read_json
+        try:
+            tables = card_tables(read_json(metrics_path), REPO)
+            if args.render:
+                render_documents(tables)
+        except (OSError, ValueError) as e:  # a missing input file, bad JSON, a broken block in a document
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        except KeyError as e:
+            print(f"error: {metrics_path} or a file beside it has no entry {e}; re-run the script that writes it",
+                  file=sys.stderr)
+            return 1
+        if not args.render:
             for name, text in tables.items():
                 print(f"<!-- {name} -->\n{text}\n")
         return 0

@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--out", type=Path, required=True, help="JSON with every point's dev scores and times")
     args = p.parse_args(own)
+    if args.subset < 1 or args.epochs < 1:
+        p.error("--subset and --epochs must be at least 1")
     script = importlib.import_module(SCRIPTS[args.component])
     base = script.parser().parse_args(rest)
     from annotators import hanlp_data as hd

@@ -41,3 +41,11 @@ def test_render_into_replaces_blocks_and_names_errors():
         render_into("<!-- begin t -->\n", tables, where="x.md")
     with pytest.raises(ValueError, match="unknown table 'u'"):
         render_into("<!-- begin u -->\n<!-- end u -->", tables)
+
+
+def test_read_json_names_the_file_and_line(tmp_path):
+    from annotators.model_card import read_json
+    bad = tmp_path / "benchmark.json"
+    bad.write_text('{"tools":\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"benchmark.json:2: not valid JSON"):
+        read_json(bad)
