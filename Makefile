@@ -10,6 +10,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	# pkuseg (a comparator in scripts/evaluate_word_layer.py) ships C++ that only builds on
+	# Python 3.11 when Cython regenerates it, hence no build isolation.
+	$(VENV)/bin/python -m pip install -q cython==3.3.1
+	$(VENV)/bin/python -m pip install -q --no-build-isolation pkuseg==0.0.25
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

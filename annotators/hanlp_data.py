@@ -338,7 +338,8 @@ def vocabulary(sentences: Iterable[Sequence[str]]) -> Counter:
 
 @dataclass
 class CorpusPaths:
-    """Locations of the shared corpora below one root folder."""
+    """Locations of the annotated corpora below one root folder: ``../shared/corpora`` beside the
+    checkout, or the folder ``scripts/get_corpora.py`` fills (same layout)."""
     root: Path
 
     @property

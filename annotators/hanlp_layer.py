@@ -1,6 +1,6 @@
 """HanLP annotation layer: segmentation, PKU POS, UPOS and PER/LOC/ORG entities for each sentence.
 
-The models run on ``text_simplified`` (OpenCC t2s of ``text``, same length, aligned character
+The models run on ``text_simplified`` (OpenCC tw2s of ``text``, same length, aligned character
 for character) after per-character NFKC (:func:`annotators.hanlp_data.nfkc_chars`, which keeps
 offsets); every result is carried back to the traditional ``text`` by character offsets.
 

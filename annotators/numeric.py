@@ -1,6 +1,6 @@
 """Numeric-entity normalizer and rule-based proposer (issue 10).
 
-Implements the contract in ``shared/spec/numeric-entities.md`` (mirrored, with the
+Implements the contract in ``corpus/spec/numeric-entities.md`` (mirrored, with the
 project's own decisions, in ``corpus/ANNOTATION_GUIDELINES.md``).
 
 Two layers:

@@ -34,25 +34,100 @@ class TeachingError(RuntimeError):
 def corpus_dir(start: Optional[Path] = None) -> Path:
     """Takes a folder to start from (default: the working directory); returns the absolute ``corpus/hf``.
 
-    Looks in ``$NMG_CORPUS_HF`` first, then walks up from ``start`` and from this module's folder
-    until a ``corpus/hf/README.md`` is found. Raises :class:`TeachingError` naming the places tried.
+    Looks in ``$NMG_CORPUS_HF`` first, then in the nmg-corpus checkout that contains ``start``
+    (:func:`annotators.paths.repository_root`). Never falls back to the folder this module was
+    installed from: with an editable install that is another checkout, whose data would be read
+    without a word. Raises :class:`TeachingError` naming the places tried and the two ways out.
     """
+    from .paths import CheckoutNotFound, repository_root
+
     env = os.environ.get(CORPUS_ENV)
     if env:
         p = Path(env).expanduser().resolve()
         if (p / "README.md").is_file():
             return p
         raise TeachingError(f"${CORPUS_ENV}={env} has no README.md; unset it or point it at a corpus/hf folder")
-    starts = [Path(start) if start is not None else Path.cwd(), Path(__file__).resolve().parent]
-    tried = []
-    for s in starts:
-        for folder in [s.resolve(), *s.resolve().parents]:
-            candidate = folder / CORPUS_REL
-            tried.append(str(candidate))
-            if (candidate / "README.md").is_file():
-                return candidate
-    raise TeachingError(f"no {CORPUS_REL}/README.md above {starts[0]} (tried {len(tried)} folders); "
-                        f"run from inside the nmg-corpus checkout or set ${CORPUS_ENV}")
+    try:
+        root = repository_root(start)
+    except CheckoutNotFound as err:
+        raise TeachingError(f"{err.message}. Start Jupyter (or the script) inside the checkout, "
+                            f"or set ${CORPUS_ENV} to a corpus/hf folder") from None
+    candidate = root / CORPUS_REL
+    if not (candidate / "README.md").is_file():
+        raise TeachingError(f"{candidate}/README.md not found in the checkout {root}: build the dataset "
+                            f"with `make corpus`, or set ${CORPUS_ENV} to a corpus/hf folder")
+    return candidate
+
+
+def start_notebook(start: Optional[Path] = None, font: bool = True) -> Path:
+    """The one setup call of every notebook. Takes the folder to search from (default: the working
+    directory, which Jupyter sets to the notebook's folder); returns the absolute ``corpus/hf``.
+
+    Prints where the corpus is, makes a missing CJK glyph an error (boxes instead of Chinese),
+    registers the CJK font (``font=True``) and silences progress bars. Raises :class:`TeachingError`
+    when no corpus is found (see :func:`corpus_dir`).
+    """
+    # boxes instead of Chinese must be an error, not a warning scrolled past
+    warnings.filterwarnings("error", message=r".*Glyph .* missing from")
+    warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm without ipywidgets
+    corpus = corpus_dir(start)
+    if font:
+        setup_cjk_font()
+    try:
+        from datasets import disable_progress_bars
+        disable_progress_bars()
+    except ImportError:  # datasets is a core dependency; a notebook without it fails at load_dataset anyway
+        pass
+    print("corpus:", corpus)
+    return corpus
+
+
+def models_dir(start: Optional[Path] = None) -> Path:
+    """Takes a folder to start from; returns the ``models/`` folder of the checkout that contains it.
+    Raises :class:`TeachingError` when there is no checkout or no models folder."""
+    from .paths import CheckoutNotFound, repository_root
+
+    try:
+        root = repository_root(start)
+    except CheckoutNotFound as err:
+        raise TeachingError(f"{err.message}; the project's models live in the checkout's models/ folder") from None
+    folder = root / "models"
+    if not (folder / "tok").is_dir():
+        raise TeachingError(f"{folder}/tok not found: the checkout {root} has no trained models")
+    return folder
+
+
+#: prefix of the columns that hold HanLP's own (silver) word layer beside the reviewed one
+SILVER_PREFIX = "hanlp_"
+#: the word-layer columns, reviewed (gold) without prefix, HanLP's with :data:`SILVER_PREFIX`
+WORD_LAYER = ("tokens", "token_starts", "token_ends", "pos_tags", "upos", "ner_tags")
+
+
+def has_reviewed_words(features: Any) -> bool:
+    """Takes the ``default`` config's features; True when the word layer is reviewed (gold), which the
+    dataset shows by publishing HanLP's output beside it as ``hanlp_*`` columns. Older releases have
+    only HanLP's layer, in the unprefixed columns."""
+    return all(SILVER_PREFIX + c in features for c in WORD_LAYER)
+
+
+def word_layer(row: dict, silver: bool = False) -> dict:
+    """Takes a ``default`` row; returns its word layer as a dict with the unprefixed keys (``tokens``,
+    ``token_starts``, ...): the reviewed one, or HanLP's with ``silver=True``. On a release without
+    ``hanlp_*`` columns both are the same (HanLP's). Raises KeyError naming a missing column."""
+    prefix = SILVER_PREFIX if silver and SILVER_PREFIX + "tokens" in row else ""
+    return {c: row[prefix + c] for c in WORD_LAYER}
+
+
+def word_spans(layer: dict) -> list[Span]:
+    """Takes a word layer (see :func:`word_layer`); returns the words as (start, end) character spans."""
+    return list(zip(layer["token_starts"], layer["token_ends"]))
+
+
+def entity_spans(layer: dict, ner_names: Sequence[str]) -> list[LabelledSpan]:
+    """Takes a word layer and the ``ner_tags`` label names; returns its entities as (start, end, label)
+    character spans (BIO over words mapped through the word offsets)."""
+    tags = [ner_names[t] for t in layer["ner_tags"]]
+    return [(layer["token_starts"][s], layer["token_ends"][e - 1], lab) for s, e, lab in bio_to_spans(tags)]
 
 
 def setup_cjk_font(font_path: Path = CJK_FONT_PATH) -> str:
@@ -160,6 +235,41 @@ def displacy_html(text: str, spans: Iterable[LabelledSpan], title: Optional[str]
     data = {"text": text, "ents": ents, "title": title}
     options = {"colors": colors} if colors else {}
     return displacy.render(data, style="ent", manual=True, jupyter=False, options=options)
+
+
+def displacy_words_html(words: Sequence[str], tags: Sequence[str]) -> str:
+    """Takes words and one tag per word; returns displaCy's word view (each word with its tag under it)."""
+    from spacy import displacy
+
+    data = {"words": [{"text": w, "tag": t} for w, t in zip(words, tags)], "arcs": []}
+    return displacy.render(data, style="dep", manual=True, jupyter=False,
+                           options={"distance": 90, "compact": True, "word_spacing": 25})
+
+
+def tag_sentence(text: str, models: Any = None) -> dict:
+    """Takes any sentence (traditional or simplified) and loaded project models (default: load them
+    from the checkout's ``models/``); returns ``{"text", "tokens", "pos_tags", "upos", "entities",
+    "numeric"}`` with entities and numeric entities as (start, end, label) character spans of ``text``.
+
+    The models run on the simplified text, as in the corpus build; when the conversion changes the
+    length (rare phrase conversions) the analysis is of the simplified text, which is then returned.
+    """
+    from .hanlp_layer import annotate_sentences, load_models
+    from .numeric import propose
+    from .simplify import to_simplified
+
+    if not text.strip():
+        raise ValueError("the sentence is empty: type some Chinese text")
+    simplified = to_simplified(text)
+    if len(simplified) != len(text):
+        text = simplified
+    if models is None:
+        models = load_models(models_dir())
+    record = annotate_sentences([{"id": "typed", "text_hash": "", "text": text, "text_simplified": simplified}],
+                                models=models)[0]
+    return {"text": text, "tokens": record["tokens"], "pos_tags": record["pos_tags"], "upos": record["upos"],
+            "entities": [(e["start"], e["end"], e["label"]) for e in record["entities"]],
+            "numeric": [(e["start"], e["end"], e["label"]) for e in propose({"text": text})]}
 
 
 def run_notebook(path: Path, timeout: int = 120, cwd: Optional[Path] = None) -> Tuple[Any, float]:

@@ -152,7 +152,7 @@ def validate_interim(paths: CorpusPaths, report: Report | None = None) -> Report
         seen_ids.add(s["id"])
         by_paragraph.setdefault(s["paragraph"], []).append(s)
         if s["text_simplified"] != to_simplified(s["text"]):
-            report.fail("V-SIMPLIFIED", place, "text_simplified is not OpenCC t2s of the text")
+            report.fail("V-SIMPLIFIED", place, "text_simplified is not the OpenCC conversion of the text")
         alignment = s["simplified_alignment"]
         if alignment is None and len(s["text_simplified"]) != len(s["text"]):
             report.fail("V-SIMPLIFIED", place, "lengths differ but no alignment is given")
@@ -200,6 +200,75 @@ def _bio_errors(tags: list[str]) -> list[int]:
     return bad
 
 
+def _word_bio(offsets: list[list[int]], entities: list[dict]) -> list[str] | None:
+    """BIO tags of whole-word, non-overlapping entities over words; None when an entity is not
+    whole words or overlaps another."""
+    starts = {a: i for i, (a, _) in enumerate(offsets)}
+    ends = {b: i for i, (_, b) in enumerate(offsets)}
+    tags = ["O"] * len(offsets)
+    for e in entities:
+        if e["start"] not in starts or e["end"] not in ends:
+            return None
+        first, last = starts[e["start"]], ends[e["end"]]
+        if any(t != "O" for t in tags[first:last + 1]):
+            return None
+        tags[first:last + 1] = [f"B-{e['label']}"] + [f"I-{e['label']}"] * (last - first)
+    return tags
+
+
+def _check_word_columns(row: dict, place: str, reviewed: dict | None, hanlp: dict | None, report: Report) -> None:
+    """The reviewed word columns are words.jsonl (tags in the review's tag set, entities whole
+    words without overlap) and the hanlp_* columns are corpus/interim/hanlp.jsonl."""
+    from .dataset import HANLP_PREFIX, NER_LABELS, PKU_LABELS
+    from .review.words.notation import TAGS
+
+    def names(col: str, prefix: str = "") -> list[str | None]:
+        labels = PKU_LABELS if col == "pos_tags" else NER_LABELS  # ids out of range: reported by V-HF-LABELS
+        return [labels[t] if 0 <= t < len(labels) else None for t in row[prefix + col]]
+
+    if reviewed is None:
+        report.fail("V-HF-WORDS", place, "sentence missing from annotations/words.jsonl")
+    else:
+        bio = _word_bio(reviewed["token_offsets"], reviewed["entities"])
+        if bio is None:
+            report.fail("V-HF-WORDS", place, "a reviewed entity is not whole words or overlaps another")
+        unknown = sorted(set(reviewed["pos_tags"]) - set(TAGS))
+        if unknown:
+            report.fail("V-HF-WORDS", place, f"reviewed tags outside the tag set: {', '.join(map(str, unknown))}")
+        if (row["tokens"] != reviewed["tokens"] or [[a, b] for a, b in zip(row["token_starts"], row["token_ends"])]
+                != reviewed["token_offsets"] or names("pos_tags") != reviewed["pos_tags"] or names("ner_tags") != bio):
+            report.fail("V-HF-WORDS", place, "tokens, pos_tags or ner_tags differ from annotations/words.jsonl")
+    if hanlp is None or (row[HANLP_PREFIX + "tokens"] != hanlp["tokens"]
+                         or [[a, b] for a, b in zip(row[HANLP_PREFIX + "token_starts"], row[HANLP_PREFIX + "token_ends"])]
+                         != hanlp["token_offsets"] or names("pos_tags", HANLP_PREFIX) != hanlp["pos_tags"]):
+        report.fail("V-HF-WORDS", place, "hanlp_* columns differ from corpus/interim/hanlp.jsonl")
+
+
+def _check_word_review(corpus_dir: Path, sentence_ids: list[str], report: Report) -> None:
+    """Every sentence is checked in the word review (the plan's logs, replayed) and the logs
+    have no problems."""
+    from .errors import CorpusError
+    from .review.data import load_sentences
+    from .review.words.commands import replay
+    from .review.words.state import load_word_proposals
+    from .reviewed import load_plan
+
+    try:
+        plan = load_plan(corpus_dir)["words"]
+        sentences = load_sentences(corpus_dir / "interim" / "sentences.jsonl")
+        proposals_path = corpus_dir / "interim" / "hanlp.jsonl"
+        state = replay(sentences, load_word_proposals(proposals_path), plan.final_logs,
+                       proposals_path=str(proposals_path))
+    except CorpusError as exc:
+        report.fail("V-HF-WORDS", "annotations/review/plan.json", str(exc))
+        return
+    for sid in sentence_ids:
+        if not state.is_checked(sid):
+            report.fail("V-HF-WORDS", sid, "not checked in the word review logs")
+    for problem in state.problems:
+        report.fail("V-HF-WORDS", "word review logs", str(problem))
+
+
 def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, report: Report | None = None) -> Report:
     """Check every invariant of the dataset folder `corpus_dir/hf` against the layers it was built from."""
     import os
@@ -208,21 +277,21 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
     import pyarrow.parquet as pq
     import yaml
 
-    from .card import PLACEHOLDER_RE, check_metadata, render_template
-    from .dataset import (CHAR_NER_LABELS, MIN_COUNT_FOR_EVERY_SPLIT, NER_LABELS, NUMERIC_LABELS, PKU_LABELS,
+    from .card import CONFIG_DESCRIPTIONS, PLACEHOLDER_RE, check_metadata, data_fingerprint, render_template
+    from .dataset import (CHAR_NER_LABELS, HANLP_PREFIX, MIN_COUNT_FOR_EVERY_SPLIT, NER_LABELS, NUMERIC_LABELS, PKU_LABELS,
                           PUBLISHED_STATUSES, QUALIFIERS, SPLITS, UPOS_LABELS, features, parquet_path)
-    from .release import BUILD_INFO, HF_README, export_paths
+    from .release import BUILD_INFO, CHECKSUMS, HF_README, checksummed_paths, export_paths, read_checksums
     from .stats import card_figures
 
     report = report or Report()
     hf = corpus_dir / "hf"
-    for check in ("V-HF-FILES", "V-HF-TOKENS", "V-HF-BIO", "V-HF-LABELS", "V-HF-NUMERIC", "V-HF-SPLITS",
+    for check in ("V-HF-FILES", "V-HF-TOKENS", "V-HF-BIO", "V-HF-LABELS", "V-HF-WORDS", "V-HF-NUMERIC", "V-HF-SPLITS",
                   "V-HF-CARD", "V-HF-CHECKSUMS", "V-HF-LOAD", "V-HF-EXPORTS"):
         report.check(check)
     configs = {"default": SPLITS, "char_ner": SPLITS, "documents": ["train"]}
     missing = [parquet_path(c, s) for c, splits in configs.items() for s in splits if not (hf / parquet_path(c, s)).is_file()]
     missing += [p for s in SPLITS for p in export_paths(s).values() if not (hf / p).is_file()]
-    missing += [n for n in (HF_README, BUILD_INFO) if not (hf / n).is_file()]
+    missing += [n for n in (HF_README, BUILD_INFO, CHECKSUMS) if not (hf / n).is_file()]
     if missing:
         for m in missing:
             report.fail("V-HF-FILES", str(hf / m), "missing (run `nmg-corpus build`)")
@@ -230,12 +299,16 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
 
     sentences = {s["id"]: s for s in read_jsonl(corpus_dir / "interim" / "sentences.jsonl")}
     published = {r["id"]: r for r in read_jsonl(corpus_dir / "annotations" / "numeric_entities.jsonl")}
+    reviewed_words = {r["id"]: r for r in read_jsonl(corpus_dir / "annotations" / "words.jsonl")}
+    hanlp = {r["id"]: r for r in read_jsonl(corpus_dir / "interim" / "hanlp.jsonl")}
+    _check_word_review(corpus_dir, list(sentences), report)
     rows = {s: pq.read_table(hf / parquet_path("default", s)).to_pylist() for s in SPLITS}
     char_rows = {s: pq.read_table(hf / parquet_path("char_ner", s)).to_pylist() for s in SPLITS}
 
-    # Splits: disjoint, complete, whole paragraphs, frequent numeric labels everywhere.
+    # Splits: disjoint, complete, whole paragraphs, identical sentences together, frequent labels everywhere.
     seen: dict[str, str] = {}
     para_split: dict[int, str] = {}
+    text_split: dict[str, tuple[str, str]] = {}
     for split, split_rows in rows.items():
         for r in split_rows:
             if r["id"] in seen:
@@ -243,14 +316,23 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
             seen[r["id"]] = split
             if para_split.setdefault(r["paragraph"], split) != split:
                 report.fail("V-HF-SPLITS", r["id"], f"paragraph {r['paragraph']} is cut across splits")
+            other_id, other_split = text_split.setdefault(r["text"], (r["id"], split))
+            if other_split != split:
+                report.fail("V-HF-SPLITS", r["id"], f"same text as {other_id} in {other_split}, but in {split}")
     for sid in sorted(sentences.keys() - seen.keys()):
         report.fail("V-HF-SPLITS", sid, "sentence missing from every split")
-    label_totals = Counter(NUMERIC_LABELS[e["label"]] for split_rows in rows.values() for r in split_rows for e in r["numeric_entities"])
+
+    def split_labels(split_rows: list[dict]) -> Counter:
+        return (Counter(NUMERIC_LABELS[e["label"]] for r in split_rows for e in r["numeric_entities"])
+                + Counter(NER_LABELS[t][2:] for r in split_rows for t in r["ner_tags"]
+                          if 0 <= t < len(NER_LABELS) and NER_LABELS[t].startswith("B-")))
+
+    label_totals = sum((split_labels(split_rows) for split_rows in rows.values()), Counter())
     for split, split_rows in rows.items():
-        present = {NUMERIC_LABELS[e["label"]] for r in split_rows for e in r["numeric_entities"]}
+        present = split_labels(split_rows)
         for label, n in sorted(label_totals.items()):
-            if n >= MIN_COUNT_FOR_EVERY_SPLIT and label not in present:
-                report.fail("V-HF-SPLITS", split, f"numeric label {label} ({n} in all) is absent from this split")
+            if n >= MIN_COUNT_FOR_EVERY_SPLIT and not present[label]:
+                report.fail("V-HF-SPLITS", split, f"label {label} ({n} in all) is absent from this split")
 
     for split, split_rows in rows.items():
         for r in split_rows:
@@ -259,17 +341,21 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
             if s is None or (s["text"], s["text_hash"]) != (r["text"], r["text_hash"]):
                 report.fail("V-HF-TOKENS", place, "text or text_hash differs from sentences.jsonl")
                 continue
-            n = len(r["tokens"])
-            if "".join(r["tokens"]) != r["text"] or not (n == len(r["token_starts"]) == len(r["token_ends"]) == len(r["pos_tags"]) == len(r["upos"]) == len(r["ner_tags"])):
-                report.fail("V-HF-TOKENS", place, "tokens do not join to the text or columns differ in length")
-            elif any(r["text"][a:b] != t for t, a, b in zip(r["tokens"], r["token_starts"], r["token_ends"])):
-                report.fail("V-HF-TOKENS", place, "token offsets do not point at the tokens")
-            for col, names in (("pos_tags", PKU_LABELS), ("upos", UPOS_LABELS), ("ner_tags", NER_LABELS)):
-                if any(not 0 <= t < len(names) for t in r[col]):
-                    report.fail("V-HF-LABELS", place, f"{col} has a ClassLabel id outside 0..{len(names) - 1}")
-            bad = _bio_errors([NER_LABELS[t] for t in r["ner_tags"] if 0 <= t < len(NER_LABELS)])
-            if bad:
-                report.fail("V-HF-BIO", place, f"ner_tags: I- without its B- at token {bad[0]}")
+            for prefix in ("", HANLP_PREFIX):  # the reviewed word layer and HanLP's beside it
+                toks, starts, ends = r[f"{prefix}tokens"], r[f"{prefix}token_starts"], r[f"{prefix}token_ends"]
+                n = len(toks)
+                if "".join(toks) != r["text"] or not (n == len(starts) == len(ends) == len(r[f"{prefix}pos_tags"])
+                                                      == len(r[f"{prefix}upos"]) == len(r[f"{prefix}ner_tags"])):
+                    report.fail("V-HF-TOKENS", place, f"{prefix}tokens do not join to the text or columns differ in length")
+                elif any(r["text"][a:b] != t for t, a, b in zip(toks, starts, ends)):
+                    report.fail("V-HF-TOKENS", place, f"{prefix}token offsets do not point at the tokens")
+                for col, names in (("pos_tags", PKU_LABELS), ("upos", UPOS_LABELS), ("ner_tags", NER_LABELS)):
+                    if any(not 0 <= t < len(names) for t in r[prefix + col]):
+                        report.fail("V-HF-LABELS", place, f"{prefix}{col} has a ClassLabel id outside 0..{len(names) - 1}")
+                bad = _bio_errors([NER_LABELS[t] for t in r[f"{prefix}ner_tags"] if 0 <= t < len(NER_LABELS)])
+                if bad:
+                    report.fail("V-HF-BIO", place, f"{prefix}ner_tags: I- without its B- at token {bad[0]}")
+            _check_word_columns(r, place, reviewed_words.get(r["id"]), hanlp.get(r["id"]), report)
             expected = published.get(r["id"], {"spans": []})["spans"]
             got = [{**e, "label": NUMERIC_LABELS[e["label"]], "qualifier": QUALIFIERS[e["qualifier"]],
                     "status": PUBLISHED_STATUSES[e["status"]]} for e in r["numeric_entities"]]
@@ -299,27 +385,49 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
                 if tags[sp["start"]] != f"B-{sp['label']}" or any(t != f"I-{sp['label']}" for t in tags[sp["start"] + 1:sp["end"]]):
                     report.fail("V-HF-NUMERIC", place, f"reviewed span {sp['text']!r} is not tagged {sp['label']}")
 
-    # The card: metadata, figures re-measured from the files, checksums.
+    # Checksums: the file lists every Parquet and export file, each with its SHA-256.
+    checksums: dict[str, str] = {}
+    try:
+        checksums = read_checksums(hf / CHECKSUMS)
+    except CorpusError as exc:
+        report.fail("V-HF-CHECKSUMS", CHECKSUMS, exc.message)
+    if checksums and sorted(checksums) != checksummed_paths(configs):
+        report.fail("V-HF-CHECKSUMS", CHECKSUMS, "does not list exactly the Parquet and export files")
+    for name, digest in sorted(checksums.items()):
+        if not (hf / name).is_file() or sha256_file(hf / name) != digest:
+            report.fail("V-HF-CHECKSUMS", name, f"sha256 differs from {CHECKSUMS}")
+    doc_rows = pq.read_table(hf / parquet_path("documents", "train")).to_pylist()
+    if [r["source_sha256"] for r in doc_rows] != [SOURCE_SHA256]:
+        report.fail("V-HF-CHECKSUMS", parquet_path("documents", "train"), "source_sha256 differs from the recorded source SHA-256")
+
+    # The card: metadata, config fingerprints, figures re-measured from the files.
     readme = (hf / HF_README).read_text(encoding="utf-8")
     _, front, body = readme.split("---\n", 2)
     meta = yaml.safe_load(front)
     for problem in check_metadata(meta):
         report.fail("V-HF-CARD", HF_README, problem)
+    card_infos: dict = {}
     try:
         from datasets.info import DatasetInfosDict
         from datasets.utils.metadata import MetadataConfigs
         from huggingface_hub import DatasetCardData
 
         card_data = DatasetCardData(**meta)
-        MetadataConfigs.from_dataset_card_data(card_data)
-        infos = DatasetInfosDict.from_dataset_card_data(card_data)
-        for config, info in infos.items():
+        metadata_configs = MetadataConfigs.from_dataset_card_data(card_data)
+        card_infos = DatasetInfosDict.from_dataset_card_data(card_data)
+        for config, info in card_infos.items():
             for split, split_info in info.splits.items():
                 n = pq.read_metadata(hf / parquet_path(config, split)).num_rows
                 if split_info.num_examples != n:
                     report.fail("V-HF-CARD", HF_README, f"{config}/{split}: num_examples {split_info.num_examples}, file has {n}")
             if info.features != features()[config]:
                 report.fail("V-HF-CARD", HF_README, f"{config}: dataset_info features differ from the declared features")
+        for config, splits in configs.items():
+            files = {parquet_path(config, s): sha256_file(hf / parquet_path(config, s)) for s in splits}
+            expected = f"{CONFIG_DESCRIPTIONS[config]} Data fingerprint {data_fingerprint(files)}."
+            if metadata_configs.get(config, {}).get("description") != expected:
+                report.fail("V-HF-CARD", HF_README, f"{config}: description does not end with the fingerprint of its "
+                            "Parquet files (rebuild)")
     except Exception as exc:  # any parse failure of the metadata is a card failure
         report.fail("V-HF-CARD", HF_README, f"metadata does not parse: {exc}")
     build_counts = json.loads((hf / BUILD_INFO).read_text(encoding="utf-8"))
@@ -332,14 +440,9 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
         report.fail("V-HF-CARD", HF_README, exc.message)
     if PLACEHOLDER_RE.search(body):
         report.fail("V-HF-CARD", HF_README, "unfilled placeholder")
-    for name, digest in meta.get("checksums", {}).items():
-        if name.startswith("data/") and sha256_file(hf / name) != digest:
-            report.fail("V-HF-CHECKSUMS", name, "sha256 differs from the card's checksums")
-    source_sha = meta.get("checksums", {}).get("source")
-    if source_sha != SOURCE_SHA256:
-        report.fail("V-HF-CHECKSUMS", HF_README, "source checksum differs from the recorded source SHA-256")
 
-    # Loading as users do: offline, fresh cache, ClassLabel names intact.
+    # Loading as users do: offline, fresh cache, ClassLabel names intact, and the card's
+    # dataset_info equal to what `datasets` computes for the files.
     with tempfile.TemporaryDirectory() as home:
         saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE")}
         os.environ.update({"HF_HOME": home, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
@@ -353,30 +456,56 @@ def validate_dataset(corpus_dir: Path, models_dir: Path, card_source: Path, repo
                     report.fail("V-HF-LOAD", config, f"splits {sorted(ds.keys())}, expected {sorted(splits)}")
                 if ds[splits[0]].features != features()[config]:
                     report.fail("V-HF-LOAD", config, "loaded features differ from the declared ones")
+                info, card_info = ds[splits[0]].info, card_infos.get(config)
+                if card_info is None:
+                    continue
+                computed = ({s: info.splits[s].num_bytes for s in splits}, info.download_size, info.dataset_size)
+                in_card = ({s: card_info.splits[s].num_bytes for s in splits if s in card_info.splits},
+                           card_info.download_size, card_info.dataset_size)
+                if computed != in_card:
+                    report.fail("V-HF-CARD", f"{HF_README} {config}", f"dataset_info (num_bytes, download_size, "
+                                f"dataset_size) {in_card} differs from what datasets computes, {computed}")
         except Exception as exc:
             report.fail("V-HF-LOAD", str(hf), f"load_dataset failed: {exc}")
         finally:
             for k, v in saved.items():
                 os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
-    # Exports read back with their own tools.
+    # Exports read back with their own tools: every word, tag and span equals the Parquet rows.
     try:
         import conllu
-        import spacy
-        from spacy.tokens import DocBin
 
-        nlp = spacy.blank("zh")
+        from .exports import comparable, conllu_layers, doc_layers, expected_ents, read_docbin, row_layers
+
+        feats = features()["default"]
         for split in SPLITS:
             paths = export_paths(split)
+            expected = [row_layers(r, feats) for r in rows[split]]
             parsed = conllu.parse((hf / paths["conllu"]).read_text(encoding="utf-8"))
-            if [s.metadata["sent_id"] for s in parsed] != [r["id"] for r in rows[split]]:
+            if [s.metadata.get("sent_id") for s in parsed] != [r["id"] for r in rows[split]]:
                 report.fail("V-HF-EXPORTS", paths["conllu"], "sentence ids differ from the Parquet split")
-            for sent in parsed:
-                if [t["id"] for t in sent] != list(range(1, len(sent) + 1)) or "".join(t["form"] for t in sent) != sent.metadata["text"]:
-                    report.fail("V-HF-EXPORTS", f"{paths['conllu']} {sent.metadata['sent_id']}", "ids or forms do not rebuild # text")
-            docs = list(DocBin().from_bytes((hf / paths["spacy"]).read_bytes()).get_docs(nlp.vocab))
-            if [[t.text for t in d] for d in docs] != [r["tokens"] for r in rows[split]]:
-                report.fail("V-HF-EXPORTS", paths["spacy"], "words differ from the Parquet split")
+            for sent, want in zip(parsed, expected):
+                place = f"{paths['conllu']} {sent.metadata.get('sent_id')}"
+                if [t["id"] for t in sent] != list(range(1, len(sent) + 1)) or "".join(t["form"] for t in sent) != sent.metadata.get("text"):
+                    report.fail("V-HF-EXPORTS", place, "ids or forms do not rebuild # text")
+                try:
+                    got = conllu_layers(sent)
+                except (KeyError, ValueError, IndexError) as exc:
+                    report.fail("V-HF-EXPORTS", place, f"MISC cannot be read back ({exc!r})")
+                    continue
+                if got != want:
+                    report.fail("V-HF-EXPORTS", place, "words, tags or spans differ from the Parquet row")
+            docs = read_docbin(hf / paths["spacy"])
+            if [d.user_data.get("id") for d in docs] != [r["id"] for r in rows[split]]:
+                report.fail("V-HF-EXPORTS", paths["spacy"], "sentence ids differ from the Parquet split")
+            for doc, row, want in zip(docs, rows[split], expected):
+                place = f"{paths['spacy']} {doc.user_data.get('id')}"
+                if doc.user_data.get("split") != split or doc.text != row["text"]:
+                    report.fail("V-HF-EXPORTS", place, "split or text differs from the Parquet row")
+                if doc_layers(doc) != comparable(want, numeric_fields=False):
+                    report.fail("V-HF-EXPORTS", place, "words, tags or span groups differ from the Parquet row")
+                if sorted((e.start_char, e.end_char, e.label_) for e in doc.ents) != expected_ents(want["spans"]):
+                    report.fail("V-HF-EXPORTS", place, "doc.ents are not the numeric spans plus the entities overlapping none")
     except Exception as exc:
-        report.fail("V-HF-EXPORTS", str(hf / "exports"), f"cannot read the exports back: {exc}")
+        report.fail("V-HF-EXPORTS", str(hf / "exports"), f"cannot read the exports back: {exc!r}")
     return report

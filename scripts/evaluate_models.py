@@ -25,7 +25,10 @@ if str(REPO) not in sys.path:
 
 from annotators import hanlp_data as hd  # noqa: E402
 from annotators import scoring  # noqa: E402
+from annotators.paths import default_corpora  # noqa: E402
 from annotators.pku_upos import pku_to_upos  # noqa: E402
+from annotators.report_cv import ReportCVError  # noqa: E402
+from annotators.report_eval import problems as report_problems  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,7 +78,7 @@ def _limit(xs: list, n: int) -> list:
 
 
 def evaluate(models_dir: Path, corpora: Path, limit: int = 0, with_dict: bool = True,
-             with_overlap: bool = True, batch_size: int = 128) -> Dict[str, Any]:
+             with_overlap: bool = True, batch_size: int = 128, with_report: bool = True) -> Dict[str, Any]:
     """Takes the models folder and the corpora folder; returns every score as a nested dict."""
     from annotators.hanlp_layer import analyse_with, load_models
     paths = hd.CorpusPaths(corpora)
@@ -181,6 +184,10 @@ def evaluate(models_dir: Path, corpora: Path, limit: int = 0, with_dict: bool = 
             "pd98_training_selection": pd98_report,
             "ner_training_selection": ner_report,
         }
+    # ---- the report: cross-validated variants, and models/gov/ on the news sets (annotators/report_eval.py) ----
+    if with_report and not limit and models_dir.resolve() == (REPO / "models").resolve():
+        from annotators.report_eval import report_metrics
+        metrics.update(report_metrics(REPO, corpora, train_vocab, metrics, models_dir))
     metrics["limit"] = limit
     metrics["_timing_not_compared"] = timing
     return metrics
@@ -220,13 +227,17 @@ def compare(old: Any, new: Any, path: str = "", tol: float = 0.0) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--models-dir", type=Path, default=REPO / "models")
-    p.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpora")
+    p.add_argument("--corpora", type=Path, default=default_corpora(REPO),
+                   help="folder holding the annotated corpora (default: ../shared/corpora beside the checkout "
+                        "when present, else data-cache/corpora, filled by scripts/get_corpora.py)")
     p.add_argument("--metrics", type=Path, default=None, help="default: MODELS_DIR/metrics.json")
     p.add_argument("--check", action="store_true", help="exit 1 if fresh scores differ from the metrics file")
     p.add_argument("--tolerance", type=float, default=0.0)
     p.add_argument("--limit", type=int, default=0, help="score only the first N sentences of each set")
     p.add_argument("--no-write", action="store_true")
     p.add_argument("--no-overlap", action="store_true", help="skip the overlap counts (slowest part)")
+    p.add_argument("--no-report", action="store_true",
+                   help="skip the report's cross-validation and models/gov/ (report_cv, gov_models)")
     p.add_argument("--tables", action="store_true", help="print the card's tables rendered from the metrics file")
     p.add_argument("--render", action="store_true", help="re-render the documents' tables from the metrics file")
     args = p.parse_args(argv)
@@ -248,9 +259,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             for name, text in tables.items():
                 print(f"<!-- {name} -->\n{text}\n")
         return 0
+    if not args.corpora.is_dir():
+        print(f"error: corpora folder {args.corpora} does not exist; fetch the corpora with "
+              "`python scripts/get_corpora.py`, or pass --corpora DIR", file=sys.stderr)
+        return 1
     try:
-        fresh = evaluate(args.models_dir, args.corpora, args.limit, with_overlap=not args.no_overlap)
-    except (FileNotFoundError, hd.DataFormatError) as e:
+        fresh = evaluate(args.models_dir, args.corpora, args.limit, with_overlap=not args.no_overlap,
+                         with_report=not args.no_report)
+    except (FileNotFoundError, hd.DataFormatError, ReportCVError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     text = json.dumps(fresh, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -261,7 +277,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         old = json.loads(metrics_path.read_text(encoding="utf-8"))
         if args.no_overlap:
             old.pop("overlap", None)
-        diffs = compare(old, fresh, tol=args.tolerance)
+        if args.no_report:
+            old.pop("report_cv", None)
+            old.pop("gov_models", None)
+        diffs = compare(old, fresh, tol=args.tolerance) + report_problems(fresh)
         if diffs:
             print(f"FAILED: {len(diffs)} score(s) differ from {metrics_path}:", file=sys.stderr)
             for d in diffs:

@@ -257,6 +257,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     a = p.parse_args(argv)
     if a.epochs < 1:
         p.error("--epochs must be at least 1")
+    if not a.data.is_dir():
+        print(f"error: dataset folder {a.data} does not exist: build it with `make corpus`, "
+              "or pass --data FOLDER", file=sys.stderr)
+        return 2
     s = BiLSTMSettings(data=str(a.data.resolve()), config=None if a.config.lower() == "none" else a.config,
                        label_column=a.label_column, epochs=a.epochs, seed=a.seed, threads=a.threads,
                        batch_size=a.batch_size, lr=a.lr)

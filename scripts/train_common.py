@@ -13,6 +13,10 @@ if str(REPO) not in sys.path:
     # the saved configs name classes in annotators.*, so the repo root must be importable
     sys.path.insert(0, str(REPO))
 
+from annotators.paths import default_corpora  # noqa: E402
+
+#: the way out printed when a corpus file is missing
+GET_CORPORA_HINT = "fetch the corpora with `python scripts/get_corpora.py`, or pass --corpora DIR"
 #: files a HanLP component folder needs; checkpoints and logs stay in the work folder
 SHIP_FILES = ("config.json", "vocabs.json", "model.pt")
 
@@ -20,8 +24,9 @@ SHIP_FILES = ("config.json", "vocabs.json", "model.pt")
 def base_parser(description: str, name: str) -> argparse.ArgumentParser:
     """Takes a description and a model name; returns a parser with the options every script shares."""
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpora",
-                   help="folder holding the shared corpora (default: ../shared/corpora)")
+    p.add_argument("--corpora", type=Path, default=default_corpora(REPO),
+                   help="folder holding the annotated corpora (default: ../shared/corpora beside the checkout "
+                        "when present, else data-cache/corpora, filled by scripts/get_corpora.py)")
     p.add_argument("--out", type=Path, default=REPO / "models" / name, help="shipped model folder")
     p.add_argument("--work-dir", type=Path, default=REPO / "work-data" / "runs" / name,
                    help="training folder: per-epoch checkpoints, log, history")
@@ -141,7 +146,7 @@ def check_corpora(files: list) -> bool:
     """Takes the corpus files a script needs; prints an error naming the first missing one."""
     for f in files:
         if not Path(f).exists():
-            print(f"error: corpus file missing: {f}", file=sys.stderr)
+            print(f"error: corpus file missing: {f}; {GET_CORPORA_HINT}", file=sys.stderr)
             return False
     return True
 

@@ -5,6 +5,9 @@ F1), prints the strict IOB2 report on ``test`` and writes the settings and figur
 
     python scripts/train_crf.py --out work-data/runs/crf.json
     python scripts/train_crf.py --quick --out /tmp/crf.json        # one small fit, for CI
+
+Without ``--out`` a full run writes ``work-data/runs/crf.json`` and a ``--quick`` run
+``work-data/runs/crf-quick.json``, so a smoke run never replaces the full run's figures.
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ from annotators.teaching import load_tagging_data, report_and_save, seqeval_scor
 
 #: Chinese numerals and magnitudes: a strong cue for the numeric labels
 CN_DIGITS = set("零〇一二兩三四五六七八九十百千萬億")
+#: default result files of a full and of a --quick run (a quick run must not replace the full one's)
+DEFAULT_OUT = REPO / "work-data" / "runs" / "crf.json"
+DEFAULT_QUICK_OUT = REPO / "work-data" / "runs" / "crf-quick.json"
 #: c1 (L1) x c2 (L2) grid searched on validation in a full run
 GRID_C1 = (0.0, 0.05, 0.2)
 GRID_C2 = (0.01, 0.1)
@@ -86,7 +92,8 @@ def train_crf(settings: CRFSettings) -> dict:
     """Takes the settings; trains, selects on validation, scores on test. Returns the result record."""
     import sklearn_crfsuite
 
-    random.seed(settings.seed)  # crfsuite's L-BFGS is deterministic; the seed is recorded for the record
+    # crfsuite's L-BFGS is deterministic: the seed changes nothing and is only recorded (see --help)
+    random.seed(settings.seed)
     ds, names = load_tagging_data(Path(settings.data), settings.config, settings.label_column)
     x_train, y_train = _xy(ds["train"], names, settings.label_column)
     x_val, y_val = _xy(ds["validation"], names, settings.label_column)
@@ -113,6 +120,7 @@ def train_crf(settings: CRFSettings) -> dict:
         "model": "sklearn-crfsuite CRF (lbfgs), character features",
         "settings": asdict(settings) | {"grid": grid, "max_iterations": iterations},
         "seed": settings.seed,
+        "deterministic": "L-BFGS on the whole training set: every seed gives the same model",
         "labels": names,
         "sentences": {s: ds[s].num_rows for s in ("train", "validation", "test")},
         "grid_search": tried,
@@ -131,13 +139,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--config", default=defaults.config, help="dataset config (default: char_ner)")
     p.add_argument("--label-column", default=defaults.label_column, help="ClassLabel sequence column (default: ner_tags)")
     p.add_argument("--max-iterations", type=int, default=defaults.max_iterations, help="L-BFGS iterations per fit")
-    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument("--seed", type=int, default=defaults.seed,
+                   help="recorded in the output only: crfsuite's L-BFGS on the whole training set has no randomness, "
+                        "so every seed gives the same model and F1; to see how much a score varies, vary the data "
+                        "(folds, random subsets: notebook 04)")
     p.add_argument("--quick", action="store_true", help="one fit of at most 20 iterations, no grid (CI)")
-    p.add_argument("--out", type=Path, default=REPO / "work-data" / "runs" / "crf.json", help="result JSON")
+    p.add_argument("--out", type=Path, default=None,
+                   help="result JSON (default: work-data/runs/crf.json, crf-quick.json with --quick)")
     a = p.parse_args(argv)
+    if not a.data.is_dir():
+        print(f"error: dataset folder {a.data} does not exist: build it with `make corpus`, "
+              "or pass --data FOLDER", file=sys.stderr)
+        return 2
+    out = a.out or (DEFAULT_QUICK_OUT if a.quick else DEFAULT_OUT)
     settings = CRFSettings(data=str(a.data.resolve()), config=a.config, label_column=a.label_column,
                            max_iterations=a.max_iterations, seed=a.seed, quick=a.quick)
-    return report_and_save(lambda: train_crf(settings), a.out,
+    return report_and_save(lambda: train_crf(settings), out,
                            lambda r: f"\nchosen c1={r['chosen']['c1']} c2={r['chosen']['c2']}; test (seqeval strict IOB2):")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from annotators.dataset import (
@@ -48,14 +51,15 @@ def test_label_inventories() -> None:
 
 
 def _sentences(n_paragraphs: int, per: int) -> list[dict]:
-    return [{"id": f"p{p}-s{i}", "paragraph": p, "text_hash": "x"} for p in range(1, n_paragraphs + 1) for i in range(per)]
+    return [{"id": f"p{p}-s{i}", "paragraph": p, "text_hash": "x", "text": f"p{p}-s{i}"}
+            for p in range(1, n_paragraphs + 1) for i in range(per)]
 
 
 def test_splits_keep_paragraphs_whole_and_are_deterministic() -> None:
     sents = _sentences(40, 5)
-    numeric = {s["id"]: [{"label": "MONEY"}] for s in sents[::3]}
-    a, seed_a = assign_splits(sents, numeric)
-    b, seed_b = assign_splits(list(reversed(sents)), numeric)
+    labels = {s["id"]: ["MONEY"] for s in sents[::3]}
+    a, seed_a = assign_splits(sents, labels)
+    b, seed_b = assign_splits(list(reversed(sents)), labels)
     assert a == b and seed_a == seed_b
     sizes = {k: sum(5 for v in a.values() if v == k) for k in ("train", "validation", "test")}
     assert sizes == {"train": 160, "validation": 20, "test": 20}
@@ -64,9 +68,54 @@ def test_splits_keep_paragraphs_whole_and_are_deterministic() -> None:
 def test_frequent_labels_reach_every_split() -> None:
     sents = _sentences(40, 5)
     # ORDINAL occurs in three paragraphs only: the split must give one to each split.
-    numeric = {f"p{p}-s0": [{"label": "ORDINAL"}] for p in (2, 17, 33)}
-    assignment, _ = assign_splits(sents, numeric)
+    labels = {f"p{p}-s0": ["ORDINAL"] for p in (2, 17, 33)}
+    assignment, _ = assign_splits(sents, labels)
     assert {assignment[p] for p in (2, 17, 33)} == {"train", "validation", "test"}
+
+
+def test_identical_sentences_share_a_split() -> None:
+    sents = _sentences(40, 5)
+    for p in (3, 21, 38):  # the same closing line opens three paragraphs
+        sents[(p - 1) * 5]["text"] = "各位代表！"
+    for _ in range(3):
+        assignment, _ = assign_splits(sents, {})
+        assert len({assignment[p] for p in (3, 21, 38)}) == 1
+        sents = sents[5:] + sents[:5]  # the order of the input does not matter
+
+
+def test_labels_are_spread_in_proportion() -> None:
+    # Paragraphs 1–20 hold one LOC each, 21–40 three MONEY each: a split that took validation
+    # from one half only would have no LOC or no MONEY; in proportion, validation and test
+    # (a tenth each) hold two LOC and six MONEY.
+    sents = _sentences(40, 5)
+    labels = {f"p{p}-s0": ["LOC"] if p <= 20 else ["MONEY"] * 3 for p in range(1, 41)}
+    assignment, _ = assign_splits(sents, labels)
+    for split in ("validation", "test"):
+        paras = [p for p, s in assignment.items() if s == split]
+        loc, money = sum(p <= 20 for p in paras), 3 * sum(p > 20 for p in paras)
+        assert (loc, money) == (2, 6), (split, sorted(paras))
+
+
+def test_committed_split_is_the_search_result_and_balanced(committed_sentences: list[dict]) -> None:
+    import pyarrow.parquet as pq
+
+    from annotators.dataset import SPLITS, parquet_path
+
+    hf = Path(__file__).resolve().parent.parent / "corpus" / "hf"
+    rows = {s: pq.read_table(hf / parquet_path("default", s)).to_pylist() for s in SPLITS}
+    labels = {r["id"]: [NUMERIC_LABELS[e["label"]] for e in r["numeric_entities"]]
+              + [NER_LABELS[t][2:] for t in r["ner_tags"] if NER_LABELS[t].startswith("B-")]
+              for split_rows in rows.values() for r in split_rows}
+    assignment, _ = assign_splits(committed_sentences, labels)
+    assert {r["paragraph"]: s for s, split_rows in rows.items() for r in split_rows} == assignment
+    total = Counter(lab for labs in labels.values() for lab in labs)
+    n = len(committed_sentences)
+    for split in ("validation", "test"):
+        share = len(rows[split]) / n
+        counts = Counter(lab for r in rows[split] for lab in labels[r["id"]])
+        for lab, k in total.items():
+            if k >= 20:  # frequent labels: within half to one and a half of their share
+                assert 0.5 * share * k <= counts[lab] <= 1.5 * share * k, (split, lab, counts[lab], k)
 
 
 def test_stale_layer_is_reported() -> None:

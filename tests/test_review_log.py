@@ -52,17 +52,25 @@ def test_truncated_last_line_is_reported_and_next_write_starts_a_new_line(tmp_pa
     s.accept()
     s.check()
     s.accept()
+    s.close()
     full = log.read_bytes()
-    log.write_bytes(full + full.splitlines(keepends=True)[0][:40])  # a kill mid-write
+    cut = full.splitlines(keepends=True)[0][:40]
+    log.write_bytes(full + cut)  # a kill mid-write
+    # Readers report it and leave it; they say what the next session will do.
+    [problem] = DecisionLog(log).read()[1]
+    assert problem.kind == "truncated" and problem.line == 4 and "l.jsonl.damaged" in problem.message
+    assert log.read_bytes() == full + cut
+    # Opening the log for writing moves the cut-off line aside, named in the message.
     resumed = session(log)
     [problem] = resumed.problems
     assert problem.kind == "truncated" and problem.line == 4 and str(log) in str(problem)
+    assert f"moved to {log}.damaged" in problem.message
+    assert (tmp_path / "l.jsonl.damaged").read_bytes() == cut + b"\n" and log.read_bytes() == full
     assert resumed.state.progress().reviewed == 2
     assert resumed.cursor == ("nmg2025-p002-s01", None)  # resumes at the sentence waiting for its check
     resumed.check()
     decisions, problems = DecisionLog(log).read()
-    assert [d.line for d in decisions] == [1, 2, 3, 5]
-    assert [(p.kind, p.line) for p in problems] == [("invalid", 4)]
+    assert [d.line for d in decisions] == [1, 2, 3, 4] and problems == []  # no permanent [invalid] line
 
 
 def test_invalid_middle_line_and_missing_fields_are_reported(tmp_path: Path) -> None:
@@ -103,13 +111,15 @@ def test_two_processes_writing_one_log_never_corrupt_it(tmp_path: Path) -> None:
         assert [d.sentence_id for d in decisions if d.reviewer == name] == [f"s{i}" for i in range(150)]
 
 
-def test_session_sees_decisions_of_another_process(tmp_path: Path) -> None:
+def test_session_sees_decisions_appended_by_another_writer(tmp_path: Path) -> None:
     log = tmp_path / "shared.jsonl"
-    alice, bob = session(log, "alice"), session(log, "bob")
-    alice.accept()  # 2024年
-    assert bob.slot.span["text"] == "2024年"
-    msg = bob.accept()  # bob re-reads the log first, then accepts the same span again
-    assert "accepted" in msg
+    alice = session(log, "alice")
+    other = Decision("bob", SENTENCES[0].id, SENTENCES[0].text_hash, "accept",
+                     dict(alice.slot.span, status="auto"), dict(alice.slot.span, status="accepted"), "numeric")
+    DecisionLog(log).append(other)  # a plain append (no session) is still seen
+    msg = alice.reject()  # alice re-reads the log first: the span is no longer auto
+    assert "rejected" in msg
+    alice.close()
     assert session(log).problems == []
 
 
@@ -123,6 +133,7 @@ def test_stale_decision_is_reported_not_applied(tmp_path: Path) -> None:
                for x in SENTENCES]
     proposals = dict(PROPOSALS)
     proposals["nmg2025-p002-s01"] = replace(PROPOSALS["nmg2025-p002-s01"], text_hash=text_hash(changed[1].text))
+    s.close()
     resumed = Session(changed, proposals, log, "alice")
     [problem] = resumed.problems
     assert problem.kind == "stale" and problem.line == 3 and "STALE" in problem.message
@@ -147,6 +158,7 @@ def test_undo_is_logged_and_replayed(tmp_path: Path) -> None:
     assert actions == ["accept", "checked", "reject", "undo", "undo", "undo"]
     undo = json.loads(log.read_text(encoding="utf-8").splitlines()[3])
     assert undo["after"]["status"] == "auto" and undo["before"] is None and undo["undoes"]
+    s.close()
     assert session(log).state.progress().reviewed == 0
 
 

@@ -39,6 +39,7 @@ def test_statuses_after_replay(tmp_path: Path) -> None:
     s.accept()                      # 6% corrected
     s.reject()                      # 2.6萬億元 rejected
     s.add(0, 2, "cardinal", {"value": "2"})   # label is case-insensitive
+    s.close()  # one session per log at a time
     again = Session(SENTENCES, PROPOSALS, tmp_path / "l.jsonl", "alice")
     by_text = {x.span["text"]: x.status for sid in ("nmg2025-p001-s01", "nmg2025-p002-s01", "nmg2025-p002-s02")
                for x in again.state.live_slots(sid)}
@@ -81,15 +82,16 @@ def test_user_mistakes_are_review_errors(tmp_path: Path) -> None:
             call()
     with pytest.raises(ReviewError, match="reviewer name"):
         Session(SENTENCES, PROPOSALS, tmp_path / "l.jsonl", "a b")
-    assert not (tmp_path / "l.jsonl").exists()  # nothing was logged
+    assert (tmp_path / "l.jsonl").read_text(encoding="utf-8") == ""  # created by the session, nothing logged
 
 
 def test_bad_and_stale_proposals_are_reported(tmp_path: Path) -> None:
     text = "增長6%"
     sentences = [Sentence("x-s1", text_hash(text), text)]
-    spans = [{"start": 2, "end": 4, "text": "6%", "label": "PERCENT"},
-             {"start": 2, "end": 4, "text": "6", "label": "PERCENT"},
-             {"start": 0, "end": 1, "text": "增", "label": "NUMBER"}]
+    fields = {"value": 6.0, "timex": None, "unit": "%", "qualifier": "exact"}
+    spans = [{"start": 2, "end": 4, "text": "6%", "label": "PERCENT", **fields},
+             {"start": 2, "end": 4, "text": "6", "label": "PERCENT", **fields},
+             {"start": 0, "end": 1, "text": "增", "label": "NUMBER", **fields}]
     state = ReviewState(NUMERIC, sentences,
                         {"x-s1": ProposalLine("x-s1", text_hash(text), spans, 4),
                          "x-s2": ProposalLine("x-s2", "0" * 12, [], 5)})
@@ -110,6 +112,7 @@ def test_machinery_is_layer_agnostic(tmp_path: Path) -> None:
     s.edit("label", "verb")
     s.accept()
     s.accept()
+    s.close()
     state = Session(sentences, proposals, tmp_path / "pos.jsonl", "alice", layer=pos).state
     assert [(x.span["label"], x.status) for x in state.live_slots("t-s1")] == [("VERB", "corrected"), ("NOUN", "accepted")]
     assert '"layer":"pos"' in (tmp_path / "pos.jsonl").read_text(encoding="utf-8")
@@ -137,6 +140,7 @@ def test_replaying_the_log_gives_the_live_state(tmp_path_factory: pytest.TempPat
             act[c]()
         except ReviewError:
             pass  # e.g. a boundary past the sentence edge: refused, nothing logged
+    s.close()
     again = Session(SENTENCES, PROPOSALS, log, "alice")
     assert again.problems == []
 

@@ -30,7 +30,8 @@ def drive(session: Session, script: Callable[[ReviewApp, Pilot], Awaitable[None]
         async with app.run_test(size=(100, 32)) as pilot:
             await script(app, pilot)
 
-    asyncio.run(main())
+    with session:  # the session (and its log lock) ends with the screen
+        asyncio.run(main())
     return app
 
 
@@ -157,12 +158,14 @@ def test_resume_after_kill_with_truncated_line(tmp_path: Path) -> None:
     first.accept()
     first.check()
     first.reject()
+    first.close()
     data = log.read_bytes()
     log.write_bytes(data[: len(data) - 30])  # the third write was cut off by the kill
 
     async def script(app: ReviewApp, pilot: Pilot) -> None:
         message = shown(app, "#message")
         assert "⚠ 1 problem" in message and "[truncated]" in message and ":5:" in message
+        assert "l.jsonl.damaged" in message  # the cut-off line was moved aside, and the message says where
         assert "spans 2/22" in shown(app, "#done")
         assert "⟦6%⟧" in shown(app, "#sentence")  # the cut-off reject is up again
         await pilot.press("x", "q")
@@ -170,7 +173,8 @@ def test_resume_after_kill_with_truncated_line(tmp_path: Path) -> None:
     drive(Session(SENTENCES, PROPOSALS, log, "alice"), script)
     resumed = Session(SENTENCES, PROPOSALS, log, "alice")
     assert resumed.state.progress().counts["rejected"] == 1
-    assert [(p.kind, p.line) for p in resumed.problems] == [("invalid", 5)]
+    assert resumed.problems == []  # no permanent [invalid] line: the log is clean again
+    assert (tmp_path / "l.jsonl.damaged").read_bytes() == data[data.rfind(b"\n", 0, len(data) - 1) + 1:-30] + b"\n"
 
 
 HOSTILE = "增長\x1b[31m紅[/link][bold]粗[/]\x07\u202e第3位\x1b]8;;http://x\x1b\\鏈"
@@ -180,14 +184,21 @@ def test_markup_and_escape_sequences_render_literally(tmp_path: Path) -> None:
     start = HOSTILE.index("第3位")
     sentences = [Sentence("evil-s1", text_hash(HOSTILE), HOSTILE), *SENTENCES[:1]]
     span = {"start": start, "end": start + 3, "text": "第3位", "label": "ORDINAL", "value": 3.0, "timex": None,
-            "unit": "[/link]\x1b[0m", "qualifier": "exact"}
-    proposals = {"evil-s1": ProposalLine("evil-s1", text_hash(HOSTILE), [span], 1)}
-    log = tmp_path / "l.jsonl"
+            "unit": "位", "qualifier": "exact"}
+    # A proposal with a hostile unit is refused as a bad span; its problem message quotes it, made safe.
+    bad = dict(span, start=0, end=2, text="增長", unit="[/link]\x1b[0m\u202e")
+    proposals = {"evil-s1": ProposalLine("evil-s1", text_hash(HOSTILE), [span, bad], 1)}
+    log = tmp_path / "l\x1b]0;TITLE\x07.jsonl"
 
     async def script(app: ReviewApp, pilot: Pilot) -> None:
         sentence = shown(app, "#sentence")
         assert "␛[31m紅[/link][bold]粗[/]␇" in sentence and "⟦第3位⟧" in sentence
-        assert "[/link]␛[0m" in shown(app, "#details")
+        assert "[bad-span]" in shown(app, "#message") and "[/link]" in shown(app, "#message")
+        assert "l␛]0;TITLE␇.jsonl" in shown(app, "#head")
+        await pilot.press("m")
+        app.query_one("#prompt", Input).value = "\x1b[2J\u202e注[b]"
+        await pilot.press("enter")
+        assert "␛[2J�注[b]" in shown(app, "#details")
         for widget in app.query(Static):
             text = widget.content.plain if isinstance(widget.content, Text) else str(widget.content)
             assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text

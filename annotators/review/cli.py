@@ -40,6 +40,7 @@ from pathlib import Path
 
 from .data import ProposalLine, Sentence, load_proposals, load_sentences
 from ..errors import CorpusError
+from .display import safe_text
 from .errors import ReviewError
 
 # Relative to the corpus folder: the main CLI's --corpus when it has one, else ./corpus.
@@ -77,6 +78,24 @@ def _scope(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated sentence ids, or @FILE with one id per line")
 
 
+def _layer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--layer", choices=("numeric", "words"), default="numeric",
+                        help="numeric entities (default) or words: segmentation, PKU tags and PER/LOC/ORG entities "
+                             "(proposals default to CORPUS/interim/hanlp.jsonl, logs to words-<reviewer>.jsonl)")
+
+
+def _by_layer(numeric: Callable[[argparse.Namespace], int], words: str) -> Callable[[argparse.Namespace], int]:
+    """Run `numeric`, or with --layer words the handler `words` of annotators.review.words.cli."""
+    def run(args: argparse.Namespace) -> int:
+        if getattr(args, "layer", "numeric") == "words":
+            from .words import cli as words_cli
+
+            return int(getattr(words_cli, words)(args))
+        return numeric(args)
+
+    return run
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add review, review-status, review-diff, review-export and review-summary to `subparsers`.
 
@@ -87,37 +106,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _inputs(p)
     _who(p, many=False)
     p.add_argument("--line", action="store_true", help="plain line mode: commands on stdin, text out")
+    _layer(p)
+    p.add_argument("--from-scratch", action="store_true",
+                   help="blind annotation: no proposals shown (words: each sentence starts as one untagged word; "
+                        "numeric: the annotator adds every span); recorded on every decision of the log")
     p.add_argument("--base", type=Path, action="append", default=[], metavar="LOG",
                    help="adjudicate: replay these reviewers' logs first (read-only) and decide on top of them; "
                         "every decision then needs a note")
     _scope(p)
-    p.set_defaults(func=_handler(_run))
+    p.set_defaults(func=_handler(_by_layer(_run, "run")))
 
     p = subparsers.add_parser("review-status", help="progress and problems of a review log")
     _inputs(p)
+    _layer(p)
     _who(p)
     _scope(p)
-    p.set_defaults(func=_handler(_status))
+    p.set_defaults(func=_handler(_by_layer(_status, "status")))
 
     p = subparsers.add_parser("review-diff", help="agreement (span F1, Cohen's kappa) between two review logs")
     _inputs(p)
-    p.add_argument("log_a", type=Path, help="first reviewer's log (reference)")
+    p.add_argument("log_a", type=Path, nargs="+",
+                   help="first reviewer's log (reference); several logs (a primary review made in slices by "
+                        "several annotators) are replayed in the order given")
     p.add_argument("log_b", type=Path, help="second reviewer's log")
+    _layer(p)
     _scope(p)
     p.add_argument("--ids-out", type=Path, metavar="FILE",
                    help="write the ids of sentences with a disagreement, one a line (for review --only-ids @FILE)")
-    p.set_defaults(func=_handler(_diff))
+    p.set_defaults(func=_handler(_by_layer(_diff, "diff")))
 
-    p = subparsers.add_parser("review-export", help=f"write reviewed spans to CORPUS/{EXPORT}")
+    p = subparsers.add_parser("review-export", help=f"write reviewed spans to CORPUS/{EXPORT} "
+                                                    "(--layer words: CORPUS/annotations/words.jsonl)")
     _inputs(p)
+    _layer(p)
     _who(p)
     p.add_argument("--out", type=Path, help=f"output JSONL (default CORPUS/{EXPORT})")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 unless every span is decided, every sentence checked and the logs have no problems")
-    p.set_defaults(func=_handler(_export))
+    p.set_defaults(func=_handler(_by_layer(_export, "export")))
 
     p = subparsers.add_parser("review-summary", help="review figures (counts, agreement, proposer) as JSON")
     _inputs(p)
+    _layer(p)
     p.add_argument("--log", type=Path, action="append", required=True,
                    help="primary reviewer's log; repeat for several, in order")
     p.add_argument("--second", type=Path, help="second reviewer's log (blind sample review)")
@@ -125,7 +155,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--seed", type=int, help="the second review's --seed")
     p.add_argument("--adjudication", type=Path, metavar="LOG", help="adjudication log, applied after --log")
     p.add_argument("--out", type=Path, help="write the JSON here (default: print it)")
-    p.set_defaults(func=_handler(_summary))
+    p.set_defaults(func=_handler(_by_layer(_summary, "summary")))
+
+    p = subparsers.add_parser("review-consistency",
+                              help="word layer: every string segmented, tagged or labelled in more than one way")
+    _inputs(p)
+    _who(p)
+    p.add_argument("--words", type=Path, metavar="FILE",
+                   help="an exported words.jsonl to check instead of replaying --log/--reviewer")
+    p.set_defaults(func=_handler(_consistency))
+
+
+def _consistency(args: argparse.Namespace) -> int:
+    from .words import cli as words_cli
+
+    return words_cli.consistency(args)
 
 
 def _handler(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -133,7 +177,7 @@ def _handler(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
         try:
             return fn(args)
         except CorpusError as exc:  # ReviewError, or an error from the corpus modules
-            print(str(exc), file=sys.stderr)
+            print(safe_text(str(exc)), file=sys.stderr)  # messages quote log and sentence values
             return 1
         except KeyboardInterrupt:
             print("interrupted; every decision made so far is saved", file=sys.stderr)
@@ -151,18 +195,33 @@ def _load(args: argparse.Namespace) -> tuple[list[Sentence], dict[str, ProposalL
             load_proposals(args.proposals or corpus / PROPOSALS))
 
 
-def _log_paths(args: argparse.Namespace) -> list[Path]:
+def _log_paths(args: argparse.Namespace, must_exist: bool = True) -> list[Path]:
+    """The logs named by --log, else the reviewer's default log.
+
+    With `must_exist` (every command but review, which creates its log) a missing log or a
+    directory is an error naming the logs that do exist in that folder.
+    """
     from .commands import default_log_path
+    from .log import DecisionLog
 
     if args.log:
-        return list(args.log)
-    if not args.reviewer:
+        paths = list(args.log)
+    elif not args.reviewer:
         raise ReviewError("give --reviewer NAME (or --log PATH)")
-    return [default_log_path(args.reviewer, root=_corpus(args) / REVIEW_DIR)]
+    else:
+        paths = [default_log_path(args.reviewer, root=_corpus(args) / REVIEW_DIR)]
+    for path in paths:
+        log = DecisionLog(path)  # a directory is refused here, for review too
+        if must_exist and not log.exists():
+            others = sorted(p.name for p in path.parent.glob("*.jsonl")) if path.parent.is_dir() else []
+            hint = f"; logs in {path.parent}: {', '.join(others)}" if others else ""
+            raise ReviewError(f"{path}: log not found (check the reviewer name or --log; only `review` "
+                              f"creates a log){hint}", "E-REVIEW-LOG")
+    return paths
 
 
 def _log_path(args: argparse.Namespace) -> Path:
-    paths = _log_paths(args)
+    paths = _log_paths(args, must_exist=False)
     if len(paths) > 1:
         raise ReviewError("review writes one log: give --log once (earlier reviewers' logs go in --base)")
     return paths[0]
@@ -209,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
     sentences, proposals = _load(args)
     ids = _ids(args, sentences, proposals)
     return run_review(sentences, proposals, _log_path(args), args.reviewer, line_mode=args.line, sentence_ids=ids,
-                      base_logs=args.base)
+                      base_logs=args.base, scratch=args.from_scratch)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -224,17 +283,19 @@ def _diff(args: argparse.Namespace) -> int:
     from .commands import diff
 
     sentences, proposals = _load(args)
-    for path in (args.log_a, args.log_b):
+    for path in (*args.log_a, args.log_b):
         if not path.exists():
             raise ReviewError(f"{path}: log not found", "E-REVIEW-LOG")
-    report = diff(args.log_a, args.log_b, sentences, proposals, sentence_ids=_ids(args, sentences, proposals))
+    report = diff(args.log_a, args.log_b, sentences, proposals, sentence_ids=_ids(args, sentences, proposals),
+                  sample_of_b=args.sample is not None)
     print(report.format())
     if args.ids_out is not None:
+        from ..fileio import atomic_write_text
+
         ids = sorted({d["sentence_id"] for d in report.disagreements},
                      key=[s.id for s in sentences].index)
-        args.ids_out.parent.mkdir(parents=True, exist_ok=True)
-        args.ids_out.write_text("".join(i + "\n" for i in ids), encoding="utf-8")
-        print(f"wrote {len(ids)} sentence id(s) with a disagreement to {args.ids_out}")
+        atomic_write_text(args.ids_out, "".join(i + "\n" for i in ids), code="E-REVIEW")
+        print(safe_text(f"wrote {len(ids)} sentence id(s) with a disagreement to {args.ids_out}"))
     return 0
 
 
@@ -243,14 +304,12 @@ def _export(args: argparse.Namespace) -> int:
 
     sentences, proposals = _load(args)
     logs = _log_paths(args)
-    for log in logs:
-        if not log.exists():
-            raise ReviewError(f"{log}: log not found", "E-REVIEW-LOG")
-    report = export(sentences, proposals, logs, args.out or _corpus(args) / EXPORT)
+    report = export(sentences, proposals, logs, args.out or _corpus(args) / EXPORT, strict=args.strict)
     print(report.format())
     if args.strict and not report.complete:
-        print("error[E-REVIEW]: --strict: the review is not complete (every span decided, every sentence "
-              "checked, no log problems); see the warnings above", file=sys.stderr)
+        print(safe_text(f"error[E-REVIEW]: --strict: the review is not complete (every span decided, every "
+                        f"sentence checked, no log problems); {report.path} was left unchanged; see the "
+                        "warnings above"), file=sys.stderr)
         return 1
     return 0
 
@@ -263,14 +322,20 @@ def _summary(args: argparse.Namespace) -> int:
     sentences, proposals = _load(args)
     if args.second is None and (args.sample is not None or args.seed is not None):
         raise ReviewError("--sample and --seed describe the second review: give --second LOG too")
-    result = review_summary(sentences, proposals, args.log, args.second, args.sample, args.seed, args.adjudication)
-    text = json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    from ..fileio import atomic_write_text
+
+    warnings: list = []
+    result = review_summary(sentences, proposals, args.log, args.second, args.sample, args.seed, args.adjudication,
+                            warnings=warnings)
+    for problem in warnings:
+        print(f"warning: {safe_text(str(problem))}", file=sys.stderr)
+    # ensure_ascii: the JSON stays byte-identical and cannot carry a terminal control character.
+    text = json.dumps(result, ensure_ascii=True, indent=2) + "\n"
     if args.out is None:
         print(text, end="")
     else:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
+        atomic_write_text(args.out, text, code="E-REVIEW")
+        print(safe_text(f"wrote {args.out}"))
     return 0
 
 

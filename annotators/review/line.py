@@ -37,10 +37,10 @@ import shlex
 from collections.abc import Callable
 from typing import TextIO
 
-from .display import safe_text
+from .display import safe_block, safe_text
 from .errors import ReviewError
 from .render import plain_item
-from .session import Session, parse_assignments
+from .session import LINE_KEYS, Session, split_fields
 
 HELP = __doc__.split("Commands (one per line; `help` lists them):\n", 1)[1].split("\n\nWhen stdin", 1)[0]
 
@@ -77,20 +77,20 @@ def _dispatch(session: Session, words: list[str]) -> str | None:
             raise ReviewError("usage: edit FIELD VALUE (e.g. edit label MONEY, edit value 2.6e12)")
         return session.edit(args[0], args[1])
     if cmd == "add":
-        plain = [a for a in args if "=" not in a]
+        plain, pairs = split_fields(args, session.layer)
         if len(plain) != 3:
             raise ReviewError("usage: add START END LABEL [field=value ...] (offsets in characters, end exclusive)")
         try:
             start, end = int(plain[0]), int(plain[1])
         except ValueError:
             raise ReviewError("add: START and END must be whole numbers") from None
-        fields = dict(parse_assignments(" ".join(a for a in args if "=" in a)))
-        return session.add(start, end, plain[2], fields)
+        return session.add(start, end, plain[2], dict(pairs))
     if cmd == "addtext":
-        plain = [a for a in args if "=" not in a]
-        fields = dict(parse_assignments(" ".join(a for a in args if "=" in a)))
+        plain, pairs = split_fields(args, session.layer, extra=("nth",))
+        fields = dict(pairs)
         if len(plain) != 2:
-            raise ReviewError("usage: addtext TEXT LABEL [nth=K] [field=value ...]")
+            raise ReviewError("usage: addtext TEXT LABEL [nth=K] [field=value ...] (TEXT may contain =; "
+                              "quote it if it contains spaces)")
         start, end = find_text(session, plain[0], fields.pop("nth", None))
         return session.add(start, end, plain[1], fields)
     if cmd == "preview":
@@ -176,13 +176,17 @@ def _command(session: Session, line: str) -> str | None:
 def run_line(session: Session, stdin: TextIO, stdout: TextIO, *, interactive: bool | None = None) -> int:
     """Read commands from `stdin` until q or end of input; print each span and result to `stdout`.
 
-    Returns 0, or 1 when a command failed in non-interactive use (stops at the first).
+    Returns 0, or 1 when a command failed in non-interactive use (stops at the first) or
+    when any decision could not be written (then nothing claims the review was saved).
     """
+    from .commands import write_failure
+
     if interactive is None:
         interactive = stdin.isatty()
+    session.keys = LINE_KEYS  # hints name line-mode commands, not screen keys
     out = stdout
     for problem in session.problems:
-        print(f"warning: {problem}", file=out)
+        print(f"warning: {safe_text(str(problem))}", file=out)
     print(plain_item(session), file=out)
     number = 0
     status = 0
@@ -200,7 +204,7 @@ def run_line(session: Session, stdin: TextIO, stdout: TextIO, *, interactive: bo
             message = _command(session, line)
         except ValueError as exc:  # shlex: unbalanced quotes
             message, error = None, ReviewError(f"cannot parse command ({exc})")
-            print(f"error: stdin line {number}: {error.message}", file=out, flush=True)
+            print(f"error: stdin line {number}: {safe_text(error.message)}", file=out, flush=True)
             if not interactive:
                 return 1
             continue
@@ -214,8 +218,11 @@ def run_line(session: Session, stdin: TextIO, stdout: TextIO, *, interactive: bo
             break
         if message:
             # Messages may span lines (help, preview); corpus text inside is made safe line by line.
-            print("\n".join(safe_text(part) for part in message.split("\n")), file=out)
+            print(safe_block(message), file=out)
         print(plain_item(session), file=out, flush=True)
+    if session.write_errors:
+        print(write_failure(session.log.path, session.write_errors), file=out, flush=True)
+        return 1
     prog = session.state.progress(session.sentence_ids, session.checker)
-    print(f"saved to {session.log.path}: {prog.line()}", file=out, flush=True)
+    print(f"saved to {safe_text(str(session.log.path))}: {prog.line()}", file=out, flush=True)
     return status

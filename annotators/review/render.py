@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from .display import safe_text
@@ -86,6 +87,57 @@ def sentence_text(session: Session, marks: bool = True) -> Text:
     return text
 
 
+def sentence_lines(session: Session, width: int) -> tuple[Text, int | None]:
+    """The sentence as sentence_text, broken into lines of at most `width` cells (CJK counts 2)
+    without ever breaking inside a span (the shown one with its ⟦ ⟧ markers) that fits on a line.
+
+    Returns the text with explicit line breaks and the line index of the shown span (None
+    when no span is shown), so the screen can keep that line in view.
+    """
+    text = sentence_text(session)
+    sentence, shown = session.sentence, session.shown
+    if sentence is None:
+        return text, None
+    keep: list[tuple[int, int]] = []
+    marked = (shown["start"], shown["end"]) if shown is not None else None
+
+    def at(i: int) -> int:
+        # Display index of character i, after the ⟦ ⟧ markers around the shown span.
+        return i if marked is None else i + (i >= marked[0]) + (i >= marked[1])
+
+    for slot in session.state.live_slots(sentence.id):
+        keep.append((at(slot.span["start"]), at(slot.span["end"] - 1) + 1))
+    if marked is not None:
+        keep.append((at(marked[0]) - 1, at(marked[1] - 1) + 2))  # the markers belong to the span
+    breaks = wrap_offsets(text.plain, max(width, 4), keep)
+    lines = text.divide(breaks)
+    shown_line = None
+    if marked is not None:
+        start = at(marked[0]) - 1
+        shown_line = sum(1 for b in breaks if b <= start)
+    return Text("\n").join(lines), shown_line
+
+
+def wrap_offsets(plain: str, width: int, keep: list[tuple[int, int]]) -> list[int]:
+    """Offsets at which to break `plain` into lines of at most `width` cells, moving a break
+    that falls inside a `keep` range to the range's start when the range fits on one line."""
+    breaks: list[int] = []
+    line_start, used = 0, 0
+    i = 0
+    while i < len(plain):
+        w = cell_len(plain[i])
+        if used + w > width and i > line_start:
+            # The outermost span around the break moves whole (the ⟦ ⟧ markers with their span).
+            starts = [a for a, b in keep if a < i < b and a > line_start and cell_len(plain[a:b]) <= width]
+            cut = min(starts, default=i)
+            breaks.append(cut)
+            line_start, used, i = cut, 0, cut
+            continue
+        used += w
+        i += 1
+    return breaks
+
+
 def _runs(offsets: list[int]) -> list[tuple[int, int]]:
     """Group sorted offsets into (start, end) runs of consecutive characters."""
     runs: list[tuple[int, int]] = []
@@ -98,7 +150,10 @@ def _runs(offsets: list[int]) -> list[tuple[int, int]]:
 
 
 def span_details(session: Session) -> Text:
-    """Label, surface text, offsets, status and every layer field of the shown span."""
+    """Label, surface text, offsets, status and every layer field of the shown span.
+
+    Hints name the keys of the front end in use (session.keys: the screen's or line mode's)."""
+    keys = session.keys
     text = Text()
     shown = session.shown
     text.append(safe_text(session.where()), style="bold")
@@ -107,7 +162,7 @@ def span_details(session: Session) -> Text:
     hint = Text()
     if sentence is not None and runs:
         found = "、".join(safe_text(sentence.text[a:b]) for a, b in runs[:6])
-        hint.append(f"\n⚑ digits outside any span: {found} (a missed span? n adds one)", style="yellow")
+        hint.append(f"\n⚑ digits outside any span: {found} (a missed span? {keys['add']} adds one)", style="yellow")
     if session.note:
         hint.append(f"\nnote for the next decision: {safe_text(session.note)}", style="cyan")
     if shown is None:
@@ -119,20 +174,23 @@ def span_details(session: Session) -> Text:
                 text.append(f"「{safe_text(slot.span['text'])}」{slot.span['label']} ")
                 text.append(slot.status, style=STATUS_STYLE.get(slot.status, "bold"))
             if len(live) > 8:
-                text.append(f"  … {len(live) - 8} more (, . to browse)")
-            if session.state.is_checked(sentence.id, session.checker):
-                text.append("\nn: add a missed span · s: go to the next item to review")
+                text.append(f"  … {len(live) - 8} more ({keys['browse']} to browse)")
+            if sentence.id in session.state.stale_proposals:
+                text.append(f"\n{safe_text(session.sentence_state())}", style="bold red")
+            elif session.state.is_checked(sentence.id, session.checker):
+                text.append(f"\n{keys['add']}: add a missed span · {keys['skip']}: go to the next item to review")
             else:
-                text.append("\nc: mark this sentence checked · n: add a missed span · s: leave it for later")
+                text.append(f"\n{keys['check']}: mark this sentence checked · {keys['add']}: add a missed span · "
+                            f"{keys['skip']}: leave it for later")
         return text + hint
     slot = session.slot
     if session.draft is not None and session.draft.origin_key is None:
-        status, note = "new", "  a saves, esc cancels"
+        status, note = "new", f"  {keys['save']} saves, {keys['cancel']} drops it"
     else:
         status = slot.status if slot else "?"
         note = ""
-        if session.draft is not None and slot is not None and session.layer.core(session.draft.span) != session.layer.core(slot.span):
-            note = "  edited: a saves, esc cancels"
+        if session.has_unsaved():
+            note = f"  edited: {keys['save']} saves, {keys['cancel']} drops it"
     if status != "new":
         text.append(" · ")
         text.append(status, style=STATUS_STYLE.get(status, "bold"))
@@ -140,7 +198,7 @@ def span_details(session: Session) -> Text:
         text.append(f" by {safe_text(slot.reviewer)}", style="dim")
     text.append(note, style="bold yellow")
     text.append("\n")
-    text.append(f" {shown['label']} ", style=f"bold {session.layer.colours.get(shown['label'], 'reverse')}")
+    text.append(f" {safe_text(str(shown['label']))} ", style=f"bold {session.layer.colours.get(shown['label'], 'reverse')}")
     text.append(f"  「{safe_text(shown['text'])}」  {shown['start']}–{shown['end']}\n")
     for i, name in enumerate(session.layer.fields):
         if i:
@@ -148,10 +206,12 @@ def span_details(session: Session) -> Text:
         text.append(f"{name} ", style="dim")
         text.append(fmt_value(name, shown.get(name)), style="bold")
     if slot is not None and slot.origin is not None and status != "new":
-        changed = [k for k, v in session.layer.core(shown).items() if slot.origin.get(k) != v]
+        changed = [(k, v) for k, v in session.layer.core(shown).items() if slot.origin.get(k) != v]
         if changed:
+            # old → new, so the proposal's value is never read as the current one
             text.append("\nchanged from proposal: ", style="dim")
-            text.append(", ".join(f"{k} {fmt_value(k, slot.origin.get(k))}" for k in changed), style="dim")
+            text.append(", ".join(f"{k} {fmt_value(k, slot.origin.get(k))} → {fmt_value(k, v)}"
+                                  for k, v in changed), style="dim")
     return text + hint
 
 

@@ -9,12 +9,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from .data import ProposalLine, Sentence
 from .errors import Problem, ReviewError
-from .log import Decision, DecisionLog
+from .log import Decision, DecisionLog, reviewer_problem
+from .scratch import SCRATCH, check_session_mode
 from .state import NUMERIC, Cursor, Layer, ReviewState, Slot
+
+# The words a message uses for an action, per front end: the screen's keys, or the line
+# mode's commands (a hint must name what the reviewer can actually type).
+SCREEN_KEYS: Mapping[str, str] = {
+    "save": "a", "reject": "x", "check": "c", "add": "n", "cancel": "esc", "edit": "e",
+    "browse": ", .", "skip": "s", "note": "m", "undo": "u", "scroll": "PageDown/↓",
+}
+LINE_KEYS: Mapping[str, str] = {
+    "save": "a", "reject": "x", "check": "c", "add": "add START END LABEL (or addtext TEXT LABEL)",
+    "cancel": "cancel", "edit": "edit FIELD VALUE", "browse": "prev/next", "skip": "s",
+    "note": "note TEXT", "undo": "u", "scroll": "",
+}
+# Re-running the numeric stage regenerates stale proposals.
+REGENERATE = "nmg-corpus build --stages numeric"
 
 
 @dataclass
@@ -44,10 +60,14 @@ class Session:
         proposals_path: str = "proposals",
         base_logs: Sequence[Path | str] = (),
         require_note: bool = False,
+        scratch: bool = False,
     ) -> None:
-        if not reviewer or not reviewer.strip() or any(c in reviewer for c in "/\\\n\t "):
-            raise ReviewError(f"reviewer name {reviewer!r} must be a non-empty word without spaces or slashes")
+        why = reviewer_problem(reviewer)
+        if why is not None:
+            raise ReviewError(why)
         self.reviewer = reviewer
+        self.keys: Mapping[str, str] = SCREEN_KEYS
+        self.write_errors: list[str] = []  # decisions that could not be written (disk full, ...)
         self.layer = layer
         self.log = DecisionLog(log_path)
         self._inputs = (list(sentences), proposals, proposals_path)
@@ -57,6 +77,11 @@ class Session:
             raise ReviewError(f"{self.log.path} is both the log written and a --base log")
         self.require_note = require_note
         self.note: str | None = None  # reason attached to the next decision, then cleared
+        # From scratch (blind annotation): no proposals at all, and every decision records it.
+        self.mode: str | None = SCRATCH if scratch else None
+        if scratch:
+            self._inputs = (list(sentences), {}, proposals_path)
+        check_session_mode(self.log.path, self.base_logs, scratch)
         self.state = self._base_state()
         if sentence_ids is not None:
             ids = list(sentence_ids)
@@ -66,12 +91,28 @@ class Session:
             self.sentence_ids: list[str] | None = ids
         else:
             self.sentence_ids = None
-        self.problems: list[Problem] = list(self.state.problems)
-        self.sync()
+        # The session lock is held until close(); a cut-off last line is moved aside first.
+        repaired = self.log.open_for_writing(reviewer)
+        self.problems: list[Problem] = [*repaired, *self.state.problems]
+        try:
+            self.sync()
+        except BaseException:
+            self.close()
+            raise
         self.cursor: Cursor | None = None
         self.draft: Draft | None = None
         self.done = False
         self._jump(self.state.next_unreviewed(None, self.sentence_ids, reviewer=self.checker))
+
+    def close(self) -> None:
+        """End the session: release the log's lock (every decision is already on disk)."""
+        self.log.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
 
     # -- reading --------------------------------------------------------------
 
@@ -150,6 +191,9 @@ class Session:
         checked = self.state.checked.get(sentence.id)
         if self.state.is_checked(sentence.id, self.checker) and checked is not None:
             return f"sentence checked ✓ by {checked.reviewer}"
+        if sentence.id in self.state.stale_proposals:
+            return (f"STALE proposals ({self.state.stale_proposals[sentence.id]}): regenerate them "
+                    f"({REGENERATE}) before checking this sentence")
         auto = sum(x.status == "auto" for x in live)
         if auto:
             return f"{auto} of {len(live)} span(s) undecided: decide them (a/x), then c"
@@ -172,8 +216,25 @@ class Session:
         self._jump(nxt)
         return ""
 
+    def has_unsaved(self) -> bool:
+        """True when the draft is a new span, or an edit that differs from the span it edits."""
+        draft = self.draft
+        if draft is None:
+            return False
+        slot = self.slot
+        return draft.origin_key is None or slot is None or self.layer.core(draft.span) != self.layer.core(slot.span)
+
+    def _leave_draft(self, then: str) -> None:
+        """Refuse to move on while an edit is unsaved (it would be lost); drop an unchanged draft."""
+        if self.has_unsaved():
+            what = "new span" if self.draft is not None and self.draft.origin_key is None else "edit"
+            raise ReviewError(f"unsaved {what}: {self.keys['save']} saves it, {self.keys['cancel']} drops it; "
+                              f"then {then}")
+        self.draft = None
+
     def skip(self) -> str:
         """Leave the current span unreviewed and go to the next unreviewed one."""
+        self._leave_draft("skip")
         if self.cursor is None:
             return "nothing to skip: all spans decided and all sentences checked"
         before = self.cursor
@@ -188,6 +249,7 @@ class Session:
         query = query.strip()
         if not query:
             raise ReviewError("give a sentence id, e.g. nmg2025-p007-s03 or p007-s03, or a number")
+        self._leave_draft("go to another sentence")
         scope = self.scope
         target: str | None = None
         if query.isdigit():
@@ -220,6 +282,7 @@ class Session:
         """Go to the next sentence (after the current one, wrapping) whose text contains `needle`."""
         if not needle:
             raise ReviewError("type some text to search for")
+        self._leave_draft("search")
         scope = self.scope
         here = scope.index(self.cursor[0]) if self.cursor and self.cursor[0] in scope else -1
         order = scope[here + 1:] + scope[: here + 1]
@@ -231,6 +294,7 @@ class Session:
 
     def step(self, delta: int) -> str:
         """Move to the previous (-1) or next (+1) span in the scope, reviewed or not."""
+        self._leave_draft(f"move to the {'next' if delta > 0 else 'previous'} span")
         items = self.state.items(self.sentence_ids)
         if not items:
             return "no spans"
@@ -254,15 +318,24 @@ class Session:
         if self.draft is None:
             slot = self.slot
             if slot is None:
-                raise ReviewError("no span here: press n (add) to mark a missed span")
+                raise ReviewError(self.no_span_message())
             self.draft = Draft(dict(slot.span), slot.key)
         return self.draft
+
+    def no_span_message(self) -> str:
+        """What to say when a span command is given where there is no span."""
+        if self.sentence is None:
+            return "all spans decided and all sentences checked: nothing to edit"
+        return (f"no span here to edit: {self.keys['add']} adds a missed span, "
+                f"{self.keys['check']} marks the sentence checked")
 
     def edit(self, name: str, raw: str) -> str:
         """Set one field of the draft (start, end, label or a layer field) from text."""
         name = name.strip().lower()
         if name not in self.layer.editable:
             raise ReviewError(f"unknown field {name!r}; fields: {', '.join(self.layer.editable)}")
+        if self.draft is None and self.slot is None:
+            raise ReviewError(self.no_span_message())
         value = self.layer.parse_field(name, raw)
         draft = self._ensure_draft()
         if name in ("start", "end"):
@@ -270,7 +343,7 @@ class Session:
             self._set_bounds(draft, span["start"], span["end"])
         else:
             draft.span[name] = value
-        return f"{name} = {value!r} (not saved: a to save, esc to cancel)"
+        return f"{name} = {value!r} (not saved: {self.keys['save']} saves, {self.keys['cancel']} drops it)"
 
     def edit_many(self, text: str) -> str:
         """Apply 'field=value field=value ...' edits to the draft."""
@@ -279,7 +352,7 @@ class Session:
             raise ReviewError("nothing to change; write field=value, e.g. label=MONEY value=2.6e12")
         for name, raw in pairs:
             self.edit(name, raw)
-        return "edited (not saved: a to save, esc to cancel)"
+        return f"edited (not saved: {self.keys['save']} saves, {self.keys['cancel']} drops it)"
 
     def _set_bounds(self, draft: Draft, start: int, end: int) -> None:
         text = self.sentence.text if self.sentence else ""
@@ -312,7 +385,8 @@ class Session:
         span = self.layer.make_span(sentence.text, 0, 1, label or self.layer.labels[-1])
         self.draft = Draft(span, None)
         self._set_bounds(self.draft, start, end)
-        return "adding: [ ] move start, { } move end, ← → move, e set fields, a save, esc cancel"
+        return (f"adding: [ ] move start, {{ }} move end, ← → move, {self.keys['edit']} sets fields, "
+                f"{self.keys['save']} saves, {self.keys['cancel']} drops it")
 
     def cancel(self) -> str:
         """Drop the draft."""
@@ -335,7 +409,7 @@ class Session:
             raise ReviewError(f"adjudication: every decision needs a reason; give one first "
                               f"(line mode: note TEXT, or {action[0]} because TEXT; screen: m)")
         decision = Decision(self.reviewer, sentence.id, sentence.text_hash, action, before, after,
-                            self.layer.name, undoes=undoes, note=note if action != "undo" else None)
+                            self.layer.name, undoes=undoes, note=note if action != "undo" else None, mode=self.mode)
         # Validate against our state first, so a bad decision is never written.
         probe = self.state.apply(decision, "<this session>")
         if probe is not None:
@@ -343,7 +417,8 @@ class Session:
             raise ReviewError(self.state.last_reason)
         try:
             self.log.append(decision)
-        except ReviewError:
+        except ReviewError as exc:
+            self.write_errors.append(exc.message)
             self._reload()  # the log is the truth: drop the unwritten decision from memory
             raise
         if action != "undo":
@@ -351,7 +426,7 @@ class Session:
         return decision
 
     def _reload(self) -> None:
-        self.log = DecisionLog(self.log.path)
+        self.log.reset()  # same DecisionLog: it holds the session lock
         self.state = self._base_state()
         self.problems = list(self.state.problems)
         self.sync()
@@ -371,7 +446,8 @@ class Session:
             msg = f"added {after['label']} {after['text']!r}"
         else:
             if slot is None:
-                raise ReviewError("no span here: c marks the sentence checked, n adds a missed span")
+                raise ReviewError(f"no span here: {self.keys['check']} marks the sentence checked, "
+                                  f"{self.keys['add']} adds a missed span")
             before = dict(slot.span, status=slot.status)
             if self.draft is not None and self.layer.core(self.draft.span) != self.layer.core(slot.span):
                 self._commit("correct", before, dict(self.draft.span, status="corrected"))
@@ -390,7 +466,7 @@ class Session:
         slot = self.slot
         if slot is None:
             return ("all spans decided and all sentences checked" if self.sentence is None
-                    else "no span here to reject (c marks the sentence checked)")
+                    else f"no span here to reject ({self.keys['check']} marks the sentence checked)")
         self._commit("reject", dict(slot.span, status=slot.status), None)
         msg = f"rejected {slot.span['label']} {slot.span['text']!r}"
         rest = self._advance()
@@ -424,8 +500,10 @@ class Session:
         sentence = self.sentence
         if sentence is None:
             return "all spans decided and all sentences checked"
-        if self.draft is not None:
-            raise ReviewError("unsaved edit or new span: a saves it, esc (cancel) drops it; then c")
+        self._leave_draft(f"{self.keys['check']}")
+        if sentence.id in self.state.stale_proposals:
+            raise ReviewError(f"cannot mark {sentence.id} checked: its proposals are STALE "
+                              f"({self.state.stale_proposals[sentence.id]}); regenerate them ({REGENERATE}) first")
         auto = [x for x in self.state.live_slots(sentence.id) if x.status == "auto"]
         if auto:
             raise ReviewError(f"cannot mark {sentence.id} checked: {len(auto)} proposal(s) still undecided ("
@@ -442,7 +520,7 @@ class Session:
     def undo(self) -> str:
         """Log an undo of this reviewer's latest decision and go back to that span."""
         self.sync()
-        self.draft = None
+        self._leave_draft(f"{self.keys['undo']}")
         last = self.state.last_decision(self.reviewer)
         if last is None:
             return "nothing to undo"
@@ -457,6 +535,24 @@ class Session:
         else:
             self._to_sentence(last.sentence_id)
         return f"undid {last.action} on {last.sentence_id}"
+
+
+def split_fields(words: Sequence[str], layer: Layer, extra: Sequence[str] = ()) -> tuple[list[str], list[tuple[str, str]]]:
+    """Split command words into plain words and `field=value` pairs.
+
+    Only a word whose part before `=` is an editable field of `layer` (or one of `extra`,
+    e.g. nth) is a pair, so span text containing `=` stays plain text.
+    """
+    names = {*layer.editable, *extra}
+    plain: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    for word in words:
+        name, eq, raw = word.partition("=")
+        if eq and name.strip().lower() in names:
+            pairs.append((name.strip().lower(), raw))
+        else:
+            plain.append(word)
+    return plain, pairs
 
 
 def parse_assignments(text: str) -> list[tuple[str, str]]:

@@ -9,10 +9,12 @@ accepted, corrected, added or rejected.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..numeric import ALL_UNITS, PERCENT_UNITS
 from .data import ProposalLine, Sentence, same_hash
 from .errors import Problem, ReviewError
 from .log import Decision
@@ -25,6 +27,63 @@ POSITION = ("start", "end", "text", "label")
 def _parse_optional_str(raw: str) -> str | None:
     raw = raw.strip()
     return None if raw in ("", "null", "None", "-") else raw
+
+
+def _check_number(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number or null, not {value!r}"
+    if not math.isfinite(value):
+        return f"must be a finite number, not {value!r}"
+    return None
+
+
+# ISO 8601 as the spec uses it: calendar dates (2024, 2024-05, 2024-05-12, XXXX-05-12 for an
+# unknown year), quarters and weeks, an optional time, and durations (P5Y, P1.5Y, PT3H).
+_NUM = r"\d+(?:\.\d+)?"
+_DATE = r"(?:\d{4}|XXXX)(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?|-Q[1-4]|-H[12]|-W(?:0[1-9]|[1-4]\d|5[0-3]))?"
+_TIME = r"T(?:[01]\d|2[0-4])(?::[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?"
+_DURATION = (rf"P(?=\d|T\d)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}W)?(?:{_NUM}D)?"
+             rf"(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?")
+TIMEX_RE = re.compile(rf"{_DATE}(?:{_TIME})?|{_TIME}|{_DURATION}")
+
+
+def _check_timex(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not TIMEX_RE.fullmatch(value) or value in ("P", "PT"):
+        return f"must be an ISO 8601 date or duration (2024, 2025-01-14, P5Y, PT3H) or null, not {value!r}"
+    return None
+
+
+def _parse_timex(raw: str) -> str | None:
+    value = _parse_optional_str(raw)
+    why = _check_timex(value)
+    if why:
+        raise ReviewError(why)
+    return value
+
+
+# The units the normalizer writes (annotators.numeric), percentages in their canonical form.
+NUMERIC_UNITS: tuple[str, ...] = tuple(sorted({PERCENT_UNITS.get(u, u) for u in ALL_UNITS}))
+
+
+def _check_unit(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value in NUMERIC_UNITS):
+        return None
+    common = "、".join(("元", "人", "個", "%", "百分點", "位", "項", "家", "倍", "噸", "公里", "千瓦"))
+    return (f"must be null or one of the {len(NUMERIC_UNITS)} units of annotators.numeric ({common}, …), "
+            f"not {value!r}")
+
+
+def _parse_unit(raw: str) -> str | None:
+    value = _parse_optional_str(raw)
+    value = PERCENT_UNITS.get(value, value) if value is not None else None  # 個百分點 → 百分點, ％ → %
+    why = _check_unit(value)
+    if why:
+        raise ReviewError(why)
+    return value
 
 
 def _parse_float(raw: str) -> float | None:
@@ -50,15 +109,28 @@ def _choice(options: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
+def _check_choice(options: Sequence[str]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, str) and value in options else f"must be one of {', '.join(options)}, not {value!r}"
+
+    return check
+
+
 @dataclass(frozen=True)
 class Layer:
-    """What is reviewed: name, label set, attribute fields (with parsers) and colours."""
+    """What is reviewed: name, label set, attribute fields (with parsers) and colours.
+
+    `fields` parse what a reviewer types; `checks` validate a stored value (from a log or
+    the proposals) and return why it is wrong, or None. A field without a check accepts
+    any value.
+    """
 
     name: str
     labels: tuple[str, ...]
     fields: Mapping[str, Callable[[str], Any]]
     colours: Mapping[str, str] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    checks: Mapping[str, Callable[[Any], str | None]] = field(default_factory=dict)
 
     @property
     def editable(self) -> tuple[str, ...]:
@@ -89,7 +161,27 @@ class Layer:
             return f"text {span.get('text')!r} is not sentence[{start}:{end}] = {text[start:end]!r}"
         if span.get("label") not in self.labels:
             return f"label {span.get('label')!r} is not one of {', '.join(self.labels)}"
+        for name, check in self.checks.items():
+            why = check(span.get(name))
+            if why is not None:
+                return f"{name} {why}"
         return None
+
+    def check_logged(self, span: Any, text: str) -> str | None:
+        """Return why a span object from a log is not valid over `text` (every key, type and
+        value, plus its `status`), or None."""
+        if not isinstance(span, Mapping):
+            return f"a span must be an object, not {span!r}"
+        allowed = {*POSITION, *self.fields, "status"}
+        unknown = sorted(set(span) - allowed)
+        if unknown:
+            return f"unknown span field(s) {', '.join(map(repr, unknown))}"
+        missing = [k for k in (*POSITION, *self.fields) if k not in span]
+        if missing:
+            return f"span field(s) {', '.join(missing)} missing"
+        if "status" in span and span["status"] not in STATUSES:
+            return f"status {span['status']!r} is not one of {', '.join(STATUSES)}"
+        return self.check_span(span, text)
 
     def parse_field(self, name: str, raw: str) -> Any:
         """Parse a typed value for field `name`; raises ReviewError with a one-line reason."""
@@ -106,9 +198,13 @@ class Layer:
         if name not in self.fields:
             raise ReviewError(f"unknown field {name!r}; fields: {', '.join(self.editable)}")
         try:
-            return self.fields[name](raw)
+            value = self.fields[name](raw)
         except ReviewError as exc:
             raise ReviewError(f"{name}: {exc.message}") from None
+        why = self.checks[name](value) if name in self.checks else None
+        if why is not None:
+            raise ReviewError(f"{name} {why}")
+        return value
 
 
 NUMERIC_LABELS = ("DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL")
@@ -119,8 +215,8 @@ NUMERIC = Layer(
     labels=NUMERIC_LABELS,
     fields={
         "value": _parse_float,
-        "timex": _parse_optional_str,
-        "unit": _parse_optional_str,
+        "timex": _parse_timex,
+        "unit": _parse_unit,
         "qualifier": _choice(QUALIFIERS),
     },
     colours={
@@ -133,6 +229,8 @@ NUMERIC = Layer(
         "CARDINAL": "black on #66e0e0",
     },
     defaults={"value": None, "timex": None, "unit": None, "qualifier": "exact"},
+    checks={"value": _check_number, "timex": _check_timex, "unit": _check_unit,
+            "qualifier": _check_choice(QUALIFIERS)},
 )
 
 LAYERS: dict[str, Layer] = {NUMERIC.name: NUMERIC}
@@ -225,6 +323,8 @@ class ReviewState:
         # decision id -> (slot, state before, state after); for `checked`: (None, previous, decision)
         self._undo: dict[str, tuple[Any, Any, Any]] = {}
         self.last_reason = ""  # why the latest apply() refused, without the log location
+        # Sentences whose proposals were made on another text: nothing to review until regenerated.
+        self.stale_proposals: dict[str, str] = {}
         for sid, line in proposals.items():
             sentence = self.by_id.get(sid)
             if sentence is None:
@@ -232,9 +332,11 @@ class ReviewState:
                                              f"proposals for {sid}, which is not in the sentences file"))
                 continue
             if not same_hash(line.text_hash, sentence.text_hash):
+                self.stale_proposals[sid] = (f"proposals made on text hash {line.text_hash}, the sentence now "
+                                             f"has {sentence.text_hash}")
                 self.problems.append(Problem(proposals_path, line.line, "stale-proposal",
-                                             f"{sid}: proposals made on text hash {line.text_hash}, sentence "
-                                             f"now has {sentence.text_hash}; proposals skipped, re-run the proposer"))
+                                             f"{sid}: {self.stale_proposals[sid]}; proposals skipped, re-run the "
+                                             "proposer; the sentence cannot be checked until then"))
                 continue
             seen: set[tuple[int, int, str]] = set()
             for span in line.spans:
@@ -284,8 +386,11 @@ class ReviewState:
 
         if decision.layer != self.layer.name:
             return None  # another layer's decision in a shared log is not ours to apply
-        if decision.id in self.decisions:
-            return None  # already applied (our own write, read back)
+        known = self.decisions.get(decision.id)
+        if known is not None:
+            if replace(known, line=0) == replace(decision, line=0):
+                return None  # already applied (our own write, read back)
+            return problem("invalid", f"duplicate id {decision.id!r} (already used by another decision); not applied")
         sentence = self.by_id.get(decision.sentence_id)
         if sentence is None:
             return problem("unknown-sentence", "sentence not in the sentences file; not applied")
@@ -293,6 +398,9 @@ class ReviewState:
             return problem("stale", f"STALE: made on text hash {decision.text_hash}, sentence now has "
                            f"{sentence.text_hash}; not applied, review this span again")
         action = decision.action
+        why = self._shape(decision, sentence.text)
+        if why is not None:
+            return problem("invalid", f"{why}; not applied")
         if action == "undo":
             entry = self._undo.get(decision.undoes or "")
             if entry is None:
@@ -317,6 +425,9 @@ class ReviewState:
             self.decisions[decision.id] = decision
             return None
         if action == "checked":
+            if sentence.id in self.stale_proposals:
+                return problem("stale", f"the sentence's proposals are stale ({self.stale_proposals[sentence.id]}): "
+                               "re-run the proposer, then check the sentence again; not applied")
             open_ = [x for x in self.live_slots(sentence.id) if x.status == "auto"]
             if open_:
                 return problem("conflict", f"{len(open_)} proposal(s) in this sentence still undecided ("
@@ -366,6 +477,29 @@ class ReviewState:
         self._undo[decision.id] = (slot, snap_before, slot.snapshot())
         self.history.setdefault(decision.reviewer, []).append(decision.id)
         self.decisions[decision.id] = decision
+        return None
+
+    # What each action carries: (before, after), True = a span object, False = null, None = either.
+    _SHAPES: Mapping[str, tuple[bool | None, bool | None]] = {
+        "accept": (True, True), "reject": (True, False), "correct": (True, True), "add": (False, True),
+        "checked": (False, False), "undo": (None, None),
+    }
+
+    def _shape(self, decision: Decision, text: str) -> str | None:
+        """Why the decision's before/after do not fit its action and this layer over `text`, or None."""
+        shape = self._SHAPES.get(decision.action)
+        if shape is None:
+            return f"action {decision.action!r} is not one of {', '.join(self._SHAPES)} for the {self.layer.name} layer"
+        for key, want, span in (("before", shape[0], decision.before), ("after", shape[1], decision.after)):
+            if span is None:
+                if want:
+                    return f"{decision.action} needs a '{key}' span"
+                continue
+            if want is False:
+                return f"{decision.action} must have '{key}' null"
+            why = self.layer.check_logged(span, text)
+            if why is not None:
+                return f"'{key}': {why}"
         return None
 
     def apply_all(self, decisions: Iterable[Decision], path: str = "log") -> list[Problem]:

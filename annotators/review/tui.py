@@ -17,15 +17,17 @@ from textual.widgets import Input, ProgressBar, Static
 
 from .display import safe_text
 from .errors import ReviewError
-from .render import field_input, sentence_text, span_details
-from .session import Session, parse_assignments
+from .render import field_input, sentence_lines, span_details
+from .session import Session, split_fields
 
 KEY_HELP = [
     ("a", "accept/save"), ("x", "reject"), ("c", "sentence checked"), ("m", "note"), ("e", "edit"),
     ("[ ]", "start ←→"), ("{ }", "end ←→"),
     ("n", "add"), ("u", "undo"), ("s", "skip"), (", .", "prev/next"), ("g", "go to"), ("/", "search"),
-    ("esc", "cancel"), ("q", "quit"),
+    ("PgDn ↓", "scroll"), ("esc", "cancel"), ("q", "quit"),
 ]
+# Cells around the sentence text: the box's border and padding, and the scroll bar's gutter.
+SENTENCE_FRAME = 5
 
 
 class ReviewApp(App[None]):
@@ -38,10 +40,11 @@ class ReviewApp(App[None]):
     Screen { layout: vertical; }
     #head { height: 1; background: $panel; padding: 0 1; }
     #bar { height: 1; padding: 0 1; }
-    #bar ProgressBar { width: 40; }
-    #done { width: 1fr; }
+    #bar ProgressBar { width: 1fr; min-width: 12; max-width: 40; }
+    #bar ProgressBar Bar { width: 1fr; }
+    #done { width: auto; padding: 0 0 0 1; }
     #counts { height: auto; padding: 0 1; color: $text-muted; }
-    #middle { height: 1fr; }
+    #middle { height: 1fr; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     .context { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     #sentence { height: auto; border: round $accent; padding: 0 1; }
     #bottom { dock: bottom; height: auto; }
@@ -72,6 +75,13 @@ class ReviewApp(App[None]):
         Binding("slash", "prompt('search')", "search", show=False),
         Binding("escape", "cancel", "cancel", show=False),
         Binding("q", "quit_review", "quit", show=False),
+        # Ctrl+C and Ctrl+Q quit like q (with the same warning about an unsaved edit).
+        Binding("ctrl+c", "quit_review", "quit", show=False, priority=True),
+        Binding("ctrl+q", "quit_review", "quit", show=False, priority=True),
+        Binding("down", "scroll('down')", "scroll", show=False),
+        Binding("up", "scroll('up')", "scroll", show=False),
+        Binding("pagedown", "scroll('pagedown')", "scroll", show=False),
+        Binding("pageup", "scroll('pageup')", "scroll", show=False),
     ]
 
     def __init__(self, session: Session, log_label: str = "") -> None:
@@ -81,6 +91,10 @@ class ReviewApp(App[None]):
         self._prompt_mode: str | None = None
         self._quit_armed = False
         self._message = Text()
+        # Rows of the current sentence box that have been on screen: `c` needs all of them.
+        self._seen_key: tuple[str, int] | None = None
+        self._seen_rows: set[int] = set()
+        self._shown_line: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="head")
@@ -99,6 +113,7 @@ class ReviewApp(App[None]):
             yield Static(self._keys(), id="keys")
 
     def on_mount(self) -> None:
+        self.watch(self.query_one("#middle", VerticalScroll), "scroll_y", self._note_seen, init=False)
         problems = self.session.problems
         if problems:
             self._say(f"⚠ {len(problems)} problem(s) in the inputs or log, not applied; first: {problems[0]}"
@@ -124,10 +139,7 @@ class ReviewApp(App[None]):
         """Redraw every panel from the session."""
         s = self.session
         prog = s.state.progress(s.sentence_ids, s.checker)
-        head = Text()
-        head.append("nmg-corpus review", style="bold")
-        head.append(f" · layer {s.layer.name} · reviewer {safe_text(s.reviewer)} · log {safe_text(self.log_label)}")
-        self.query_one("#head", Static).update(head)
+        self.query_one("#head", Static).update(self._head(max(self.size.width - 2, 20)))
         # One bar for both kinds of work: spans to decide and sentences to check.
         self.query_one("#progress", ProgressBar).update(total=max(prog.total + prog.sentences, 1),
                                                          progress=prog.reviewed + prog.checked)
@@ -140,23 +152,75 @@ class ReviewApp(App[None]):
         self.query_one("#next", Static).update(
             Text("›" + fit(safe_text(after.text), room)) if after else Text("›(end of report)"))
         box = self.query_one("#sentence", Static)
-        box.update(sentence_text(s))
+        # Our own line breaks: a span (a number with its unit) is never cut across two lines.
+        width = max(self.size.width - SENTENCE_FRAME, 10)
+        text, self._shown_line = sentence_lines(s, width)
+        box.update(text)
         box.border_title = safe_text(s.sentence.id) if s.sentence else "done"
         self.query_one("#details", Static).update(span_details(s))
         self.query_one("#message", Static).update(self._message)
-        self.call_after_refresh(self._show_sentence)
+        key = (s.sentence.id if s.sentence else "", width)
+        fresh = key != self._seen_key
+        if fresh:
+            self._seen_key, self._seen_rows = key, set()
+        self.call_after_refresh(self._show_sentence, fresh)
 
-    def _show_sentence(self) -> None:
-        # Keep the sentence box (and so the highlighted span) in view when it scrolls.
+    def _head(self, cells: int) -> Text:
+        """The header line, cut to `cells`: the log path is shortened from the left first."""
+        s = self.session
+        head = Text()
+        head.append("review", style="bold")
+        fixed = f" · {s.layer.name} · reviewer {safe_text(s.reviewer)} · log "
+        head.append(fit(fixed, cells - 6))
+        room = cells - cell_len(head.plain)
+        if room > 4:
+            head.append(fit(safe_text(self.log_label), room, from_end=True))
+        return head
+
+    def _box_rows(self) -> tuple[int, int, int, int]:
+        """(first row of the sentence box in the scroll area, its height, scroll offset, visible height)."""
         middle = self.query_one("#middle", VerticalScroll)
         box = self.query_one("#sentence", Static)
-        if box.region.height > middle.region.height:
-            middle.scroll_to_widget(box, animate=False, top=True)
-        else:
-            middle.scroll_to_widget(box, animate=False)
+        top = box.virtual_region.y
+        return top, box.outer_size.height, round(middle.scroll_y), middle.scrollable_content_region.height
+
+    def _note_seen(self, *_: object) -> None:
+        top, height, offset, visible = self._box_rows()
+        self._seen_rows.update(r for r in range(height) if offset <= top + r < offset + visible)
+
+    def sentence_seen(self) -> bool:
+        """True once every row of the current sentence box has been on screen."""
+        self._note_seen()
+        _, height, _, _ = self._box_rows()
+        return height > 0 and self._seen_rows >= set(range(height))
+
+    def _show_sentence(self, fresh: bool = False) -> None:
+        # A new sentence starts at its top; within one, keep the highlighted span's line in view
+        # without undoing the reviewer's own scrolling.
+        middle = self.query_one("#middle", VerticalScroll)
+        box = self.query_one("#sentence", Static)
+        top, height, offset, visible = self._box_rows()
+        if fresh:
+            if height > visible:
+                middle.scroll_to(y=top, animate=False, immediate=True)
+            else:
+                middle.scroll_to_widget(box, animate=False, immediate=True)
+        elif self._shown_line is not None:
+            row = top + 1 + self._shown_line  # +1: the box's top border
+            if not offset <= row < offset + visible:
+                middle.scroll_to(y=max(row - visible // 2, 0), animate=False, immediate=True)
+        self._note_seen()
 
     def on_resize(self) -> None:
         self.refresh_view()
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the sentence area (a long sentence does not fit the screen)."""
+        middle = self.query_one("#middle", VerticalScroll)
+        step = max(middle.scrollable_content_region.height - 1, 1)
+        delta = {"down": 1, "up": -1, "pagedown": step, "pageup": -step}[how]
+        middle.scroll_to(y=middle.scroll_y + delta, animate=False, immediate=True)
+        self._note_seen()
 
     def _run(self, command: Callable[[], str]) -> None:
         self._quit_armed = False
@@ -176,6 +240,11 @@ class ReviewApp(App[None]):
         self._run(self.session.reject)
 
     def action_check(self) -> None:
+        if self.session.sentence is not None and not self.sentence_seen():
+            self._say(f"✗ this sentence is longer than the screen: scroll down (PageDown or ↓) to read the rest "
+                      "before marking it checked", "bold red")
+            self.refresh_view()
+            return
         self._run(self.session.check)
 
     def action_undo(self) -> None:
@@ -188,8 +257,8 @@ class ReviewApp(App[None]):
         self._run(lambda: self.session.step(delta))
 
     def action_move(self, which: str, delta: int) -> None:
-        if which == "both" and (self.session.draft is None or self.session.draft.origin_key is not None):
-            self._run(lambda: self.session.step(delta))  # arrows browse spans unless adding
+        if which == "both" and self.session.draft is None:
+            self._run(lambda: self.session.step(delta))  # arrows browse spans unless editing or adding
             return
         self._run(lambda: self.session.move(which, delta))
 
@@ -203,7 +272,8 @@ class ReviewApp(App[None]):
 
     def action_edit(self) -> None:
         if self.session.shown is None:
-            self._run(lambda: self.session.edit("label", ""))  # reports "no span here"
+            self._say(f"✗ {self.session.no_span_message()}", "bold red")
+            self.refresh_view()
             return
         self.action_prompt("edit")
 
@@ -228,6 +298,8 @@ class ReviewApp(App[None]):
         prompt.placeholder = placeholders[mode]
         prompt.value = field_input(self.session) if mode == "edit" else (
             self.session.note or "" if mode == "note" else "")
+        # Always type at the end: Input keeps an old cursor position when its value is replaced.
+        prompt.cursor_position = len(prompt.value)
         prompt.disabled = False
         prompt.add_class("open")
         prompt.focus()
@@ -259,7 +331,7 @@ class ReviewApp(App[None]):
     def action_quit_review(self) -> None:
         if self.session.draft is not None and not self._quit_armed:
             self._quit_armed = True
-            self._say("unsaved edit: press q again to quit without it, a to save it", "bold yellow")
+            self._say("unsaved edit: press q (or ctrl+c) again to quit without it, a to save it", "bold yellow")
             self.refresh_view()
             return
         self.exit()
@@ -272,8 +344,8 @@ def add_from_prompt(session: Session, value: str) -> str:
         return session.begin_add()
     sentence = session.sentence
     assert sentence is not None
-    assignments = [w for w in words if "=" in w]
-    plain = [w for w in words if "=" not in w]
+    # Only field=value for a known field is an assignment: span text may contain '='.
+    plain, assignments = split_fields(words, session.layer)
     label: str | None = None
     if len(plain) >= 2 and plain[0].isdigit() and plain[1].isdigit():
         start, end = int(plain[0]), int(plain[1])
@@ -293,7 +365,7 @@ def add_from_prompt(session: Session, value: str) -> str:
     if len(rest) > 1:
         raise ReviewError(f"unexpected {' '.join(rest[1:])!r}; fields go as field=value")
     session.begin_add(start, end, label)
-    for name, raw in parse_assignments(" ".join(assignments)):
+    for name, raw in assignments:
         try:
             session.edit(name, raw)
         except ReviewError:

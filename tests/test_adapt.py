@@ -1,0 +1,84 @@
+"""Adapting the shipped components (annotators/adapt.py): vocabulary extension, fine-tuning, saving, running.
+
+Uses the shipped models and a few made-up government-style sentences; each test trains for one or two
+epochs on them (seconds on one CPU thread)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotators import adapt
+from annotators import report_cv as rc
+
+REPO = Path(__file__).resolve().parents[1]
+MODELS = REPO / "models"
+
+SENTENCES = [("我区", "r"), ("新质", "b"), ("生产力", "n"), ("加快", "v"), ("发展", "vn"), ("。", "w")]
+
+
+def _gold(n: int = 4) -> list:
+    out = []
+    for i in range(n):
+        words = tuple(w for w, _ in SENTENCES)
+        text = "".join(words)
+        out.append(rc.GoldSentence(id=f"s{i}", paragraph=i + 1, text=text, norm=text, words=words,
+                                   tags=tuple(t for _, t in SENTENCES), entities=(("LOC", 0, 2),),
+                                   record={"id": f"s{i}", "text_hash": "x"}))
+    return out
+
+
+def test_extending_the_vocabulary_leaves_the_output_unchanged() -> None:
+    pos = adapt.load_component(MODELS / "pos")
+    words = [w for w, _ in SENTENCES]
+    before = pos.predict(words)
+    n_words = len(pos.vocabs["token"])
+    added = adapt.extend_vocabularies(pos, rc.tagger_samples(_gold()), min_freq=2)
+    assert added["token"] >= 1 and len(pos.vocabs["token"]) == n_words + added["token"]
+    assert pos.model.embed.word.weight.shape[0] == len(pos.vocabs["token"])
+    # new rows are copies of UNK: the new words are read exactly as before, as unknown words
+    assert pos.predict(words) == before
+
+
+def test_finetuning_learns_and_the_saved_folder_reloads(tmp_path: Path) -> None:
+    pos = adapt.load_component(MODELS / "pos")
+    gold = _gold()
+    settings = adapt.FinetuneSettings(epochs=3, lr=5e-3, batch_size=4, oversample=4, seed=3)
+    history = adapt.finetune(pos, rc.tagger_samples(gold), [], settings,
+                             on_epoch=lambda e: {"acc": adapt.pos_accuracy(pos, [SENTENCES])["accuracy"]})
+    assert [h["epoch"] for h in history] == [1, 2, 3] and all("acc" in h for h in history)
+    assert history[-1]["acc"] == 100.0 and history[-1]["loss"] < history[0]["loss"]
+    adapt.save_component(pos, tmp_path / "pos")
+    again = adapt.load_component(tmp_path / "pos")
+    words = [w for w, _ in SENTENCES]
+    assert again.predict(words) == [t for _, t in SENTENCES]
+    assert len(again.vocabs["token"]) == len(pos.vocabs["token"])
+
+
+def test_finetuning_is_deterministic() -> None:
+    gold = _gold()
+    settings = adapt.FinetuneSettings(epochs=1, lr=2e-3, batch_size=2, oversample=2, seed=5)
+    losses = []
+    for _ in range(2):
+        ner = adapt.load_component(MODELS / "ner")
+        losses.append(adapt.finetune(ner, rc.ner_samples(gold), [], settings)[0]["loss"])
+    assert losses[0] == losses[1]
+
+
+def test_predict_with_dictionaries() -> None:
+    tok, pos, ner = (adapt.load_component(MODELS / c) for c in adapt.COMPONENTS)
+    gold = _gold(1)
+    plain = adapt.predict(tok, pos, ner, gold)[0]
+    assert "".join(plain.words) == gold[0].norm and len(plain.tags) == len(plain.words)
+    dicts = adapt.Adaptations(trie=rc.build_trie(["加快发展"]), entities=rc.build_trie({"新质": "ORG"}))
+    combined = adapt.predict(tok, pos, ner, gold, dicts)[0]
+    assert "加快发展" in combined.words and "加快" in plain.words
+    assert ("ORG", 2, 4) in combined.entities
+    assert pos.config.get("dict_tags") is None  # the tagger is left as it was
+
+
+@pytest.mark.parametrize("name", adapt.COMPONENTS)
+def test_report_samples_shapes(name: str) -> None:
+    (sample,) = adapt.report_samples(name, _gold(1))
+    key = "char" if name == "tok" else "token"
+    assert len(sample[key]) == len(sample["tag"])
