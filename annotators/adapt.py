@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import hanlp_data as hd
 from . import scoring
-from .report_cv import GoldSentence, Prediction, build_trie, dict_combine, whitelist_entities
+from .report_cv import Entity, GoldSentence, Prediction, dict_combine, whitelist_entities
 
 COMPONENTS = ("tok", "pos", "ner")
 
@@ -50,31 +50,93 @@ class Adaptations:
     entities: Any = None
 
 
-def predict(tok: Any, pos: Any, ner: Any, gold: Sequence[GoldSentence], dictionaries: Optional[Adaptations] = None,
-            batch_size: int = 64) -> List[Prediction]:
-    """Takes the three components and gold sentences; returns their analyses of each sentence's
-    normalized text (words, PKU tags, entities), in order."""
-    texts = [g.norm for g in gold]
-    words = tok.predict(texts, batch_size=batch_size)
+def analyse(tok: Any, pos: Any, ner: Any, texts: Sequence[str], dictionaries: Optional[Adaptations] = None,
+            batch_size: int = 64) -> List[Tuple[List[str], List[str], List[Entity]]]:
+    """Takes the three components and normalized texts (NFKC per character, no whitespace); returns
+    ``(words, PKU tags, (label, start, end) entities)`` per text, with the dictionaries applied when given:
+    HanLP's ``dict_combine`` on the words, the tagger's ``dict_tags``, the NER whitelist on the entities."""
+    words = tok.predict(list(texts), batch_size=batch_size) if texts else []
     if dictionaries is not None and dictionaries.trie is not None:
         words = [dict_combine(ws, dictionaries.trie) for ws in words]
-    for g, ws in zip(gold, words):
-        if "".join(ws) != g.norm:
-            raise RuntimeError(f"{g.id}: the segmenter's words do not join back to the sentence")
+    for i, (t, ws) in enumerate(zip(texts, words)):
+        if "".join(ws) != t:
+            raise RuntimeError(f"text {i}: the segmenter's words do not join back to it: {t[:40]!r}")
     old = pos.config.get("dict_tags")
     if dictionaries is not None and dictionaries.tags:
         pos.dict_tags = dictionaries.tags
     try:
-        tags = pos.predict([list(ws) for ws in words], batch_size=batch_size)
+        tags = pos.predict([list(ws) for ws in words], batch_size=batch_size) if texts else []
     finally:
         pos.config.dict_tags = old
-    ents = [[(label, b, e) for _, label, b, e in es] for es in ner.predict([list(t) for t in texts], batch_size=batch_size)]
+    raw = ner.predict([list(t) for t in texts], batch_size=batch_size) if texts else []
+    ents = [[(label, b, e) for _, label, b, e in es] for es in raw]
     if dictionaries is not None and dictionaries.entities is not None:
         ents = [whitelist_entities(t, es, dictionaries.entities) for t, es in zip(texts, ents)]
-    out = []
-    for g, ws, ts, es in zip(gold, words, tags, ents):
-        out.append(Prediction(g.id, tuple(ws), tuple(ts), tuple(sorted(es, key=lambda x: (x[1], x[2], x[0])))))
-    return out
+    return [(list(ws), list(ts), sorted(es, key=lambda x: (x[1], x[2], x[0]))) for ws, ts, es in zip(words, tags, ents)]
+
+
+def predict(tok: Any, pos: Any, ner: Any, gold: Sequence[GoldSentence], dictionaries: Optional[Adaptations] = None,
+            batch_size: int = 64) -> List[Prediction]:
+    """Takes the three components and gold sentences; returns their analyses of each sentence's
+    normalized text (words, PKU tags, entities), in order (see :func:`analyse`)."""
+    try:
+        analyses = analyse(tok, pos, ner, [g.norm for g in gold], dictionaries, batch_size)
+    except RuntimeError as e:
+        raise RuntimeError(f"{e} (sentence ids: {gold[0].id} ...)") from None
+    return [Prediction(g.id, tuple(ws), tuple(ts), tuple(es)) for g, (ws, ts, es) in zip(gold, analyses)]
+
+
+def fold_dictionaries(train: Sequence[GoldSentence]) -> Adaptations:
+    """Takes the training sentences; returns variant (c)'s dictionaries built from them: their words of two or
+    more characters for ``dict_combine`` and their entities of two or more characters for the whitelist."""
+    from .report_cv import build_trie, gazetteer, lexicon
+    return Adaptations(trie=build_trie(lexicon(train)), entities=build_trie(gazetteer(train)))
+
+
+#: folder inside a model set holding its dictionaries (variant c), when it has them
+DICTIONARY_DIR = "dictionary"
+
+
+def save_dictionaries(folder: Path, gold: Sequence[GoldSentence]) -> Dict[str, int]:
+    """Takes a model set's folder and sentences; writes ``dictionary/words.txt`` (one word a line) and
+    ``dictionary/entities.tsv`` (text TAB label) built as :func:`fold_dictionaries` builds them; returns counts."""
+    from .report_cv import gazetteer, lexicon
+    out = Path(folder) / DICTIONARY_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    words, entities = lexicon(gold), gazetteer(gold)
+    (out / "words.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
+    (out / "entities.tsv").write_text("".join(f"{t}\t{label}\n" for t, label in entities.items()), encoding="utf-8")
+    return {"words": len(words), "entities": len(entities)}
+
+
+def load_dictionaries(folder: Path) -> Optional[Adaptations]:
+    """Takes a model set's folder; returns its dictionaries, or None when it has none. A missing file or a
+    malformed line is a ReportCVError naming the file (and line)."""
+    from .report_cv import LABELS, ReportCVError, build_trie
+    d = Path(folder) / DICTIONARY_DIR
+    if not d.is_dir():
+        return None
+    for name in ("words.txt", "entities.tsv"):
+        if not (d / name).is_file():
+            raise ReportCVError(f"{d / name}: missing (a dictionary folder holds words.txt and entities.tsv)")
+    words, entities = [], {}
+    for lineno, line in enumerate((d / "words.txt").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line != line.strip():
+            raise ReportCVError(f"{d / 'words.txt'}:{lineno}: expected one word, no spaces")
+        words.append(line)
+    for lineno, line in enumerate((d / "entities.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        text, _, label = line.partition("\t")
+        if not text or label not in LABELS:
+            raise ReportCVError(f"{d / 'entities.tsv'}:{lineno}: expected TEXT<TAB>PER|LOC|ORG, got {line!r}")
+        entities[text] = label
+    return Adaptations(trie=build_trie(words), entities=build_trie(entities))
+
+
+def load_set(folder: Path, threads: int = 1) -> Tuple[Any, Any, Any, Optional[Adaptations]]:
+    """Takes a model set's folder (``tok/``, ``pos/``, ``ner/`` and maybe ``dictionary/``); returns the three
+    components and the dictionaries (None when the set has none), ready for :func:`analyse`."""
+    tok, pos, ner = (load_component(Path(folder) / c, threads) for c in COMPONENTS)
+    return tok, pos, ner, load_dictionaries(folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,11 +331,15 @@ def pos_accuracy(pos: Any, sentences: Sequence[Sequence[Tuple[str, str]]], batch
     return scoring.tag_accuracy([[t for _, t in s] for s in sentences], pred, words, vocab)
 
 
-def ner_f1(ner: Any, samples: Sequence[Mapping[str, Any]], batch_size: int = 128) -> Dict[str, Any]:
-    """Takes a recognizer and BIO samples; returns strict span P/R/F1 per label and overall."""
-    pred = ner.predict([list(s["token"]) for s in samples], batch_size=batch_size)
-    return scoring.entity_scores([hd.bio_spans(s["tag"]) for s in samples],
-                                 [[(label, b, e) for _, label, b, e in es] for es in pred])
+def ner_f1(ner: Any, samples: Sequence[Mapping[str, Any]], batch_size: int = 128, whitelist: Any = None
+           ) -> Dict[str, Any]:
+    """Takes a recognizer and BIO samples (and optionally an entity whitelist trie); returns strict span P/R/F1
+    per label and overall."""
+    pred = [[(label, b, e) for _, label, b, e in es]
+            for es in ner.predict([list(s["token"]) for s in samples], batch_size=batch_size)]
+    if whitelist is not None:
+        pred = [whitelist_entities("".join(s["token"]), es, whitelist) for s, es in zip(samples, pred)]
+    return scoring.entity_scores([hd.bio_spans(s["tag"]) for s in samples], pred)
 
 
 def news_dev_score(name: str, component: Any, news: NewsData) -> float:
@@ -286,12 +352,15 @@ def news_dev_score(name: str, component: Any, news: NewsData) -> float:
     return ner_f1(component, news.ner_dev)["overall"]["f1"]
 
 
-def news_test_scores(tok: Any, pos: Any, ner: Any, news: NewsData) -> Dict[str, Any]:
-    """Takes the three components and the news data; returns the news test figures the targets name:
-    PKU test segmentation, POS accuracy on the held-out 1998 lines, People's Daily NER test entities."""
-    return {"seg_pku_test": seg_f1(tok, news.pku_test),
+def news_test_scores(tok: Any, pos: Any, ner: Any, news: NewsData, dictionaries: Optional[Adaptations] = None
+                     ) -> Dict[str, Any]:
+    """Takes the three components, the news data and optionally the set's dictionaries; returns the news test
+    figures the targets name: PKU test segmentation, POS accuracy on the held-out 1998 lines (gold words),
+    People's Daily NER test entities."""
+    d = dictionaries or Adaptations()
+    return {"seg_pku_test": seg_f1(tok, news.pku_test, trie=d.trie),
             "pos_pd98_heldout": pos_accuracy(pos, news.pd98_heldout, vocab=news.train_vocab),
-            "ner_pd_ner_test": ner_f1(ner, news.pd_ner_test)}
+            "ner_pd_ner_test": ner_f1(ner, news.pd_ner_test, whitelist=d.entities)}
 
 
 def report_score(name: str, component: Any, gold: Sequence[GoldSentence]) -> float:

@@ -5,6 +5,7 @@
     nmg-corpus stats                                  print the figures the dataset card shows
     nmg-corpus publish --repo-id ID --source-url URL [--dry-run]   upload corpus/hf/ to the Hub
     nmg-corpus review ...                             review numeric entities (see review-* too)
+    nmg-corpus annotate [TEXT | --file PATH] [--format conllu|jsonl|pd98]   tokens, tags, entities for any text
 
 Each subcommand is a thin wrapper: it parses arguments, calls plain functions from
 `annotators`, prints a short summary and returns an exit code. A user mistake ends in one
@@ -246,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .review.cli import register
     register(sub)
+    from .annotate_cli import register as register_annotate
+    register_annotate(sub)
     return parser
 
 

@@ -125,6 +125,13 @@ def _segment_keep_spaces(tok: Callable, texts: Sequence[str], batch_size: int) -
 
 def analyse_with(tok: Any, pos: Any, ner: Any, texts: Sequence[str], batch_size: int = 64) -> List[Analysis]:
     """Takes the three components and normalized texts; returns ``(words, PKU tags, entities)`` per text."""
+    import torch
+    # HanLP's predict leaves autograd on; inference mode changes no number, only skips the bookkeeping
+    with torch.inference_mode():
+        return _analyse(tok, pos, ner, texts, batch_size)
+
+
+def _analyse(tok: Any, pos: Any, ner: Any, texts: Sequence[str], batch_size: int) -> List[Analysis]:
     words = _segment_keep_spaces(tok, texts, batch_size)
     for text, ws in zip(texts, words):
         if "".join(ws) != text:

@@ -162,10 +162,21 @@ def speed_table(repo: Path) -> str:
     """Takes the repository root; returns the segmenter benchmark of ``models/benchmark.json``
     (written by ``scripts/benchmark_segmenters.py --json``)."""
     bench = read_json(repo / "models" / "benchmark.json")
-    rows = [[name, r["version"], f"{r['chars_per_s']:,}", f"{r['pku_test_chars_per_s']:,}", r["peak_rss_mb"],
-             f"{r['pku_f1']:.2f}", f"{r['pku_oov_recall_nfkc']:.2f}"] for name, r in bench["tools"].items()]
-    lines = [table(["tool", "version", "chars/s on the report", "chars/s on PKU test", "peak RSS MB",
-                    "PKU test F1", "OOV recall (NFKC)"], rows), "",
+    if any("output" in r for r in bench["tools"].values()):
+        # the benchmark with `annotate`, several rounds and CPU time (issue 18): median, range, CPU figure
+        rows = [[name, r["output"], r["version"], f"{r['chars_per_s']:,}",
+                 f"{r['pku_test_chars_per_s']:,} ({r['pku_test_chars_per_s_range'][0]:,}–"
+                 f"{r['pku_test_chars_per_s_range'][1]:,})", f"{r['pku_test_chars_per_cpu_s']:,}", r["peak_rss_mb"],
+                 f"{r['pku_f1']:.2f}", f"{r['pku_oov_recall_nfkc']:.2f}"] for name, r in bench["tools"].items()]
+        header = ["tool", "output", "version", "chars/s on the report", f"chars/s on PKU test (median of "
+                  f"{bench['rounds']}, range)", "PKU test chars per CPU second", "peak RSS MB", "PKU test F1",
+                  "OOV recall (NFKC)"]
+    else:
+        rows = [[name, r["version"], f"{r['chars_per_s']:,}", f"{r['pku_test_chars_per_s']:,}", r["peak_rss_mb"],
+                 f"{r['pku_f1']:.2f}", f"{r['pku_oov_recall_nfkc']:.2f}"] for name, r in bench["tools"].items()]
+        header = ["tool", "version", "chars/s on the report", "chars/s on PKU test", "peak RSS MB", "PKU test F1",
+                  "OOV recall (NFKC)"]
+    lines = [table(header, rows), "",
              f"Segmentation agreement (word F1) of each pair on the report ({bench['report_sentences']} "
              f"sentences, {bench['report_chars']:,} characters):", ""]
     names = list(bench["tools"])
@@ -186,6 +197,8 @@ def card_tables(m: Dict[str, Any], repo: Path | None = None) -> Dict[str, str]:
     if repo is not None:
         tables.update(files=files_table(m, repo), training=training_table(repo), tuning=tuning_table(repo),
                       speed=speed_table(repo))
+        from .report_card import report_tables  # the report's cross-validation and models/gov/ (issue 18)
+        tables.update(report_tables(m, repo))
     return tables
 
 

@@ -144,6 +144,10 @@ def gov_files_table(m: Mapping[str, Any], repo: Path) -> str:
             size = (repo / entry["path"] / name).stat().st_size
             total += size
             rows.append([f"`{entry['path']}/{name}`", f"{size:,}", f"`{digest}`"])
+    for name, digest in m["gov_models"].get("dictionaries", {}).items():
+        path = repo / "models" / "gov" / "dictionary" / name
+        total += path.stat().st_size
+        rows.append([f"`models/gov/dictionary/{name}`", f"{path.stat().st_size:,}", f"`{digest}`"])
     rows.append(["total", f"{total:,}", ""])
     return table(["file", "bytes", "sha256"], rows)
 
@@ -170,14 +174,65 @@ def errors_table(m: Mapping[str, Any], variants: List[str]) -> str:
     return table(["variant", "error", "count", "most frequent"], rows)
 
 
+#: the issue's targets: mean over the held-out folds, and the most an adapted set may lose on news
+TARGETS = (("seg F1", "segmentation/f1", 96.0), ("tag accuracy", "tags_on_words_segmented_alike/accuracy", 95.0),
+           ("entity F1", "entities/overall/f1", 85.0))
+NEWS_LOSS_LIMIT = 0.5
+
+
+def targets_table(m: Mapping[str, Any], repo: Path) -> str:
+    """The targets against the news models and the variant models/gov/ was trained as (means over folds), and
+    models/gov/'s loss on each news test set against the limit."""
+    best = best_variant(m, repo)
+    rows = []
+    for label, key, target in TARGETS:
+        cells = []
+        for name in ("news", best):
+            v = m["report_cv"]["variants"][name]["mean"][key]["mean"]
+            cells.append(f"{v:.2f}")
+        got = m["report_cv"]["variants"][best]["mean"][key]["mean"]
+        rows.append([f"{label} on the report (mean of the folds)", f"≥ {target:g}", *cells,
+                     "met" if got >= target else "**not met**"])
+    if "gov_models" in m:
+        for k, name in (("seg_pku_test_f1", "PKU test seg F1"), ("pos_pd98_heldout_accuracy", "199801 held-out POS"),
+                        ("ner_pd_ner_test_f1", "People's Daily NER test F1")):
+            loss = m["gov_models"]["loss_vs_shipped"][k]
+            rows.append([f"loss of `models/gov/` on {name}", f"≤ {NEWS_LOSS_LIMIT:g}", "0.00", f"{loss:+.2f}",
+                         "met" if loss <= NEWS_LOSS_LIMIT else "**not met**"])
+    return table(["target", "asked", "`news`", f"`{best}`", "verdict"], rows)
+
+
+def curve_table(repo: Path) -> str:
+    """The learning curve of models/report_cv/learning_curve.json: per variant and share of the training folds,
+    mean ± sd over seeds of the five-fold means."""
+    curve = _read(repo / "models" / "report_cv" / "learning_curve.json")
+    by: Dict[str, Dict[int, Dict[int, List[Mapping[str, Any]]]]] = {}
+    for p in curve["points"]:
+        by.setdefault(p["variant"], {}).setdefault(p["fraction"], {}).setdefault(p["seed"], []).append(p)
+    rows = []
+    for variant, fractions in by.items():
+        for fraction, seeds in sorted(fractions.items()):
+            cells = []
+            for measure in ("seg_f1", "tag_accuracy", "joint_f1", "entity_f1"):
+                means = [sum(p[measure] for p in ps) / len(ps) for ps in seeds.values()]
+                mean = sum(means) / len(means)
+                sd = (sum((x - mean) ** 2 for x in means) / (len(means) - 1)) ** 0.5 if len(means) > 1 else 0.0
+                cells.append(f"{mean:.2f} ± {sd:.2f}")
+            n = [p["train_sentences"] for ps in seeds.values() for p in ps]
+            rows.append([f"`{variant}`", f"{fraction} %", f"{sum(n) / len(n):.0f}", len(seeds), *cells])
+    return table(["variant", "training folds used", "report sentences (mean)", "seeds", "seg F1", "tag accuracy",
+                  "seg+tag F1", "entity F1"], rows)
+
+
 def best_variant(m: Mapping[str, Any], repo: Path) -> str:
     """The variant models/gov/ was trained as (its recipe), else the one with the best mean seg+tag F1."""
     info = repo / "models" / "gov" / "tok" / "train_info.json"
     variants = m["report_cv"]["variants"]
     if info.exists():
-        recipe = _read(info)["recipe"]
-        if recipe in variants:
-            return recipe
+        info = _read(info)
+        variant = info.get("variant", info["recipe"])
+        if variant in variants:
+            return variant
     return max(variants, key=lambda v: variants[v]["mean"]["joint_seg_tag/f1"]["mean"])
 
 
@@ -190,7 +245,10 @@ def report_tables(m: Mapping[str, Any], repo: Path) -> Dict[str, str]:
         out.update(report_folds=folds_table(m), report_cv=cv_table(m), report_cv_detail=detail_table(m),
                    report_cv_folds=fold_table(m), report_news=news_table(m, repo),
                    report_predictions=predictions_table(m),
-                   report_errors=errors_table(m, ["news"] + ([best] if best != "news" else [])))
+                   report_errors=errors_table(m, ["news"] + ([best] if best != "news" else [])),
+                   report_targets=targets_table(m, repo))
+        if (repo / "models" / "report_cv" / "learning_curve.json").exists():
+            out["report_curve"] = curve_table(repo)
     if "gov_models" in m:
         out.update(gov_news=gov_news_table(m), gov_training=gov_training_table(repo),
                    gov_files=gov_files_table(m, repo))

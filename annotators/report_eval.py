@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Collection, Dict, List, Mapping, Optional
+from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence
 
 from . import report_cv as rc
 
@@ -57,21 +57,21 @@ def cv_metrics(repo: Path, news_vocab: Collection[str], models_dir: Path, thread
     recorded = recorded_sha256(repo)
     variants: Dict[str, Any] = {}
     tok, pos, ner = (adapt.load_component(models_dir / c, threads) for c in adapt.COMPONENTS)
-    fresh = adapt.predict(tok, pos, ner, gold)
-    fresh_bytes = "".join(rc.prediction_line(p, g, folds[g.paragraph]) + "\n" for p, g in zip(fresh, gold))
+    fresh = {"news": adapt.predict(tok, pos, ner, gold), "news+dict": news_with_dictionaries(tok, pos, ner, gold, folds)}
     pred_dir = repo / CV_DIR / "predictions"
     files = sorted(pred_dir.glob("*.jsonl")) if pred_dir.is_dir() else []
     names = [f.stem for f in files]
-    if "news" not in names:
-        names.insert(0, "news")
+    names = [n for n in fresh if n not in names] + names
     for name in names:
         path = pred_dir / f"{name}.jsonl"
         entry: Dict[str, Any] = {"predictions": _rel(path, repo)}
-        if name == "news":
-            preds = fresh
-            entry["made_by"] = "the shipped models, run afresh"
-            entry["sha256"] = rc.sha256_bytes(fresh_bytes.encode("utf-8"))
-            entry["committed_file_equals_fresh"] = path.is_file() and path.read_text(encoding="utf-8") == fresh_bytes
+        if name in fresh:
+            preds = fresh[name]
+            text = "".join(rc.prediction_line(p, g, folds[g.paragraph]) + "\n" for p, g in zip(preds, gold))
+            entry["made_by"] = "the shipped models, run afresh" + (
+                " with each fold's dictionaries" if name.endswith("+dict") else "")
+            entry["sha256"] = rc.sha256_bytes(text.encode("utf-8"))
+            entry["committed_file_equals_fresh"] = path.is_file() and path.read_text(encoding="utf-8") == text
         else:
             data = path.read_bytes()
             entry["sha256"] = rc.sha256_bytes(data)
@@ -91,6 +91,19 @@ def cv_metrics(repo: Path, news_vocab: Collection[str], models_dir: Path, thread
             "variants": variants}
 
 
+def news_with_dictionaries(tok: Any, pos: Any, ner: Any, gold: Sequence[rc.GoldSentence],
+                           folds: Mapping[int, int]) -> List[rc.Prediction]:
+    """Takes the shipped components, the gold and the folds; returns every sentence's analysis with HanLP's
+    dictionary combination and entity whitelist built from the other folds (variant ``news+dict``)."""
+    from . import adapt
+    out: Dict[str, rc.Prediction] = {}
+    for fold in range(max(folds.values()) + 1):
+        train, test = rc.split_by_fold(gold, folds, fold)
+        dictionaries = adapt.fold_dictionaries(train)
+        out.update((p.id, p) for p in adapt.predict(tok, pos, ner, test, dictionaries))
+    return [out[g.id] for g in gold]
+
+
 def gov_metrics(repo: Path, corpora: Path, news_vocab: Collection[str], shipped: Mapping[str, Any],
                 threads: int = 1) -> Dict[str, Any]:
     """Takes the repository root, the corpora folder, the 199801 training words and the shipped models'
@@ -99,17 +112,21 @@ def gov_metrics(repo: Path, corpora: Path, news_vocab: Collection[str], shipped:
     from . import adapt
     from .hanlp_layer import model_fingerprint
     gov = repo / GOV_DIR
-    comps = {c: adapt.load_component(gov / c, threads) for c in adapt.COMPONENTS}
+    tok, pos, ner, dictionaries = adapt.load_set(gov, threads)
     news = adapt.load_news(corpora, tests_only=True, train_vocab=set(news_vocab))
-    scores = adapt.news_test_scores(comps["tok"], comps["pos"], comps["ner"], news)
+    scores = adapt.news_test_scores(tok, pos, ner, news, dictionaries)
     base = {"seg_pku_test_f1": shipped["seg_pku_test"]["model"]["f1"],
             "pos_pd98_heldout_accuracy": shipped["pos_pd98_heldout"]["accuracy"],
             "ner_pd_ner_test_f1": shipped["ner_pd_ner_test"]["overall"]["f1"]}
     now = {"seg_pku_test_f1": scores["seg_pku_test"]["f1"],
            "pos_pd98_heldout_accuracy": scores["pos_pd98_heldout"]["accuracy"],
            "ner_pd_ner_test_f1": scores["ner_pd_ner_test"]["overall"]["f1"]}
-    return {"models": {c: model_fingerprint(gov / c) for c in adapt.COMPONENTS}, "news": scores,
-            "loss_vs_shipped": {k: round(base[k] - now[k], 2) for k in base}}
+    out = {"models": {c: model_fingerprint(gov / c) for c in adapt.COMPONENTS}, "news": scores,
+           "loss_vs_shipped": {k: round(base[k] - now[k], 2) for k in base}}
+    if dictionaries is not None:
+        out["dictionaries"] = {f.name: rc.sha256_bytes(f.read_bytes())
+                               for f in sorted((gov / adapt.DICTIONARY_DIR).iterdir())}
+    return out
 
 
 def report_metrics(repo: Path, corpora: Path, news_vocab: Collection[str], shipped: Mapping[str, Any],

@@ -137,7 +137,8 @@ def annotator_table(corpus_dir: Path) -> str:
                 raise CorpusError("E-CARD", f"{path}: empty review log")
             timing = entry_timing(decisions)
             rows.append([layer, role, ", ".join(sorted({f"`{d.reviewer}`" for d in decisions})),
-                         "from scratch" if log_mode(decisions, path) == "scratch" else "corrected from proposals",
+                         "from scratch" if log_mode(decisions, path) == "scratch" else
+                         "on top of the primary review" if role == "adjudication" else "corrected from proposals",
                          _fmt(len(decisions)), len({d.sentence_id for d in decisions if d.action == "checked"}),
                          timing["first"], timing["last"], _fmt(timing["median_gap_ms"])])
     return _table(["layer", "role", "annotator id", "mode", "decisions", "sentences checked", "first decision",

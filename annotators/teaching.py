@@ -1,7 +1,8 @@
 """Helpers for the teaching notebooks and their tests: finding the corpus, Chinese plots, spans, scores.
 
 Everything here works on in-memory objects or paths passed in; nothing depends on the working
-directory except :func:`corpus_dir`'s default starting point, which is the point of it.
+directory except the default starting point of :func:`corpus_dir`, :func:`start_notebook` and
+:func:`models_dir` (the checkout a notebook runs in), which is the point of them.
 """
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from annotators import adapt  # noqa: E402
+from annotators import hanlp_data as hd  # noqa: E402
 from annotators import report_cv as rc  # noqa: E402
 from annotators.paths import default_corpora  # noqa: E402
 
@@ -106,8 +107,8 @@ def run_fold(ctx: Context, recipe: adapt.Recipe, fold: int) -> Dict[str, Any]:
                                       "vocabulary_added": added, "seconds": round(time.time() - t0, 1)}
         print(f"  fold {fold} {name}: {epochs} epochs chosen on fold {inner_fold}, "
               f"{time.time() - t0:.0f} s", flush=True)
-    trie = rc.build_trie(rc.lexicon(train))
-    dictionaries = adapt.Adaptations(trie=trie, entities=rc.build_trie(rc.gazetteer(train)))
+    dictionaries = adapt.fold_dictionaries(train)
+    trie = dictionaries.trie
     plain = adapt.predict(comps["tok"], comps["pos"], comps["ner"], test)
     combined = adapt.predict(comps["tok"], comps["pos"], comps["ner"], test, dictionaries)
     record["predictions"] = {recipe.name: [_prediction_json(p) for p in plain],
@@ -164,12 +165,13 @@ def cmd_cv(ctx: Context) -> int:
         print(f"{len(records)} of {k} folds done (--folds); nothing shipped yet")
         return 0
     records.sort(key=lambda r: r["fold"])
-    written = {}
+    written, headlines = {}, {}
     for variant in (recipe.name, f"{recipe.name}+dict"):
         preds = {d["id"]: _prediction_from_json(d) for r in records for d in r["predictions"][variant]}
         ordered = [preds[g.id] for g in ctx.gold]
         path = ctx.args.out_dir / "predictions" / f"{variant}.jsonl"
         written[variant] = rc.write_predictions(path, ordered, ctx.gold, ctx.folds)
+        headlines[variant] = rc.headline(rc.cross_validation_scores(ctx.gold, ordered, ctx.folds, ctx.news.train_vocab))
         print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     run = {"recipe": recipe.name, "description": recipe.description,
            "settings": {c: s.as_dict() for c, s in (recipe.settings or {}).items()},
@@ -177,8 +179,9 @@ def cmd_cv(ctx: Context) -> int:
            "predictions_sha256": written, "news_test_summary": _summary(records),
            "folds": [{k2: v for k2, v in r.items() if k2 != "predictions"} for r in records]}
     _dump(ctx.args.out_dir / "runs" / f"{recipe.name}.json", run)
-    scores = rc.cross_validation_scores(ctx.gold, [preds[g.id] for g in ctx.gold], ctx.folds, ctx.news.train_vocab)
-    print(f"{recipe.name}: {rc.headline(scores)} ({time.time() - t_all:.0f} s)")
+    for variant, figures in headlines.items():
+        print(f"{variant}: {figures}")
+    print(f"{time.time() - t_all:.0f} s")
     return 0
 
 
@@ -206,6 +209,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--no-news", action="store_true", help="skip the news test sets (faster; nothing shipped)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--max-epochs", type=int, default=0, help="cap every recipe's epochs (smoke runs)")
+    p.add_argument("--dictionaries", action="store_true",
+                   help="final: also ship the words and entities of every reviewed sentence (variant RECIPE+dict)")
     p.add_argument("--fractions", type=int, nargs="+", default=[0, 25, 50, 100], help="curve: percentages")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="curve: seeds")
     args = p.parse_args(argv)
@@ -218,7 +223,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (rc.ReportCVError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    return {"cv": cmd_cv, "curve": cmd_curve, "final": cmd_final}[args.command](ctx)
+    try:
+        return {"cv": cmd_cv, "curve": cmd_curve, "final": cmd_final}[args.command](ctx)
+    except (FileNotFoundError, rc.ReportCVError, hd.DataFormatError) as e:  # a corpus file missing or malformed
+        print(f"error: {e}", file=sys.stderr)
+        return 1
 
 
 def _chosen_epochs(ctx: Context, recipe: adapt.Recipe) -> Dict[str, List[int]]:
@@ -232,9 +241,19 @@ def _chosen_epochs(ctx: Context, recipe: adapt.Recipe) -> Dict[str, List[int]]:
     return {c: [f["components"][c]["chosen_epochs"] for f in run["folds"]] for c in adapt.COMPONENTS}
 
 
+def _curve_point(test: List[rc.GoldSentence], preds: List[rc.Prediction], part: List[rc.GoldSentence],
+                 vocab: set) -> Dict[str, float]:
+    """The figures a learning-curve point records for one held-out fold."""
+    s = rc.score_sentences(test, preds, vocab, {w for g in part for w in g.words})
+    return {"seg_f1": s["segmentation"]["f1"], "oov_recall": s["segmentation"]["oov_recall"],
+            "tag_accuracy": s["tags_on_words_segmented_alike"]["accuracy"], "joint_f1": s["joint_seg_tag"]["f1"],
+            "entity_f1": s["entities"]["overall"]["f1"]}
+
+
 def cmd_curve(ctx: Context) -> int:
     """Learning curve: each fold's models trained on a seeded share of its training paragraphs (the epochs
-    its cross-validation run chose), scored on the held-out fold; 0 % is the shipped models."""
+    its cross-validation run chose), scored on the held-out fold with and without that share's dictionaries;
+    0 % is the shipped models."""
     recipe = _recipe(ctx)
     if recipe.settings is None:
         print("error: the news recipe trains nothing", file=sys.stderr)
@@ -246,6 +265,11 @@ def cmd_curve(ctx: Context) -> int:
         return 1
     work = ctx.args.work_dir / "curve" / recipe.name
     k = max(ctx.folds.values()) + 1
+    # at 100 % with the recipe's own seed the models are the cross-validation run's: reuse its predictions
+    cv_preds = {}
+    for variant in (recipe.name, f"{recipe.name}+dict"):
+        path = ctx.args.out_dir / "predictions" / f"{variant}.jsonl"
+        cv_preds[variant] = {p.id: p for p in rc.read_predictions(path, ctx.gold, ctx.folds)}
     points = []
     for fraction in ctx.args.fractions:
         for seed in ctx.args.seeds if fraction else ctx.args.seeds[:1]:
@@ -253,34 +277,39 @@ def cmd_curve(ctx: Context) -> int:
                 cache = work / f"f{fraction}-s{seed}-fold{fold}.json"
                 if cache.exists():
                     cached = json.loads(cache.read_text(encoding="utf-8"))
-                    if cached.get("gold_sha256") == ctx.gold_sha:
-                        points.append(cached)
+                    if cached[0].get("gold_sha256") == ctx.gold_sha:
+                        points.extend(cached)
                         continue
                 t0 = time.time()
                 train, test = rc.split_by_fold(ctx.gold, ctx.folds, fold)
                 part = rc.subsample_paragraphs(train, fraction / 100, seed)
-                comps = {}
-                for name in adapt.COMPONENTS:
-                    epochs = chosen[name][fold] if part else 0
-                    settings = adapt.dataclasses.replace(recipe.settings[name], seed=seed)
-                    comps[name], _, _ = adapt.train_component(name, ctx.args.models_dir, settings, part, ctx.news,
-                                                              epochs, ctx.args.threads)
-                preds = adapt.predict(comps["tok"], comps["pos"], comps["ner"], test)
-                train_words = {w for g in part for w in g.words}
-                s = rc.score_sentences(test, preds, ctx.news.train_vocab, train_words)
-                point = {"fraction": fraction, "seed": seed, "fold": fold, "train_sentences": len(part),
+                if fraction >= 100 and all(seed == recipe.settings[c].seed for c in adapt.COMPONENTS):
+                    preds = {v: [cv_preds[v][g.id] for g in test] for v in cv_preds}
+                else:
+                    comps = {}
+                    for name in adapt.COMPONENTS:
+                        epochs = chosen[name][fold] if part else 0
+                        settings = adapt.dataclasses.replace(recipe.settings[name], seed=seed)
+                        comps[name], _, _ = adapt.train_component(name, ctx.args.models_dir, settings, part, ctx.news,
+                                                                  epochs, ctx.args.threads)
+                    dictionaries = adapt.fold_dictionaries(part)
+                    preds = {recipe.name: adapt.predict(comps["tok"], comps["pos"], comps["ner"], test),
+                             f"{recipe.name}+dict": adapt.predict(comps["tok"], comps["pos"], comps["ner"], test,
+                                                                  dictionaries)}
+                seconds = round(time.time() - t0, 1)
+                made = [{"variant": v, "fraction": fraction, "seed": seed, "fold": fold, "train_sentences": len(part),
                          "train_characters": sum(len(g.norm) for g in part),
-                         "seg_f1": s["segmentation"]["f1"], "oov_recall": s["segmentation"]["oov_recall"],
-                         "tag_accuracy": s["tags_on_words_segmented_alike"]["accuracy"],
-                         "joint_f1": s["joint_seg_tag"]["f1"], "entity_f1": s["entities"]["overall"]["f1"],
-                         "gold_sha256": ctx.gold_sha, "seconds": round(time.time() - t0, 1)}
-                _dump(cache, point)
-                points.append(point)
-                print(f"{fraction} % seed {seed} fold {fold}: seg {point['seg_f1']} tags {point['tag_accuracy']} "
-                      f"entities {point['entity_f1']} ({point['seconds']:.0f} s)", flush=True)
+                         **_curve_point(test, ps, part, ctx.news.train_vocab),
+                         "gold_sha256": ctx.gold_sha, "seconds": seconds} for v, ps in preds.items()]
+                _dump(cache, made)
+                points.extend(made)
+                print(f"{fraction} % seed {seed} fold {fold}: " + "; ".join(
+                    f"{p['variant']} seg {p['seg_f1']} tags {p['tag_accuracy']} entities {p['entity_f1']}" for p in made)
+                    + f" ({seconds:.0f} s)", flush=True)
     out = {"recipe": recipe.name, "description": recipe.description, "gold_sha256": ctx.gold_sha,
            "fractions": ctx.args.fractions, "seeds": ctx.args.seeds,
            "epochs": "per fold and component, as chosen in the recipe's cross-validation run",
+           "dictionaries": f"{recipe.name}+dict: the words and entities of the same share of the training folds",
            "points": [{k2: v for k2, v in p.items() if k2 not in ("gold_sha256", "seconds")} for p in points]}
     _dump(ctx.args.out_dir / "learning_curve.json", out)
     print(f"wrote {ctx.args.out_dir / 'learning_curve.json'}: {len(points)} points")
@@ -299,6 +328,11 @@ def cmd_final(ctx: Context) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    stale = ctx.args.gov_dir / adapt.DICTIONARY_DIR
+    if stale.exists() and not ctx.args.dictionaries:
+        # dictionaries of an earlier set beside new models would be used with them without a word
+        print(f"error: {stale} exists: pass --dictionaries to rewrite it, or remove it", file=sys.stderr)
+        return 1
     for name in adapt.COMPONENTS:
         t0 = time.time()
         epochs = int(statistics.median_low(chosen[name]))
@@ -308,11 +342,15 @@ def cmd_final(ctx: Context) -> int:
         folder = ctx.args.gov_dir / name
         adapt.save_component(comp, folder)
         info = {"recipe": recipe.name, "description": recipe.description, "settings": settings.as_dict(),
+                "variant": recipe.name + ("+dict" if ctx.args.dictionaries else ""),
                 "epochs": epochs, "epochs_chosen_by_fold": chosen[name], "history": history,
                 "vocabulary_added": added, "started_from": f"models/{name}", "gold_sha256": ctx.gold_sha,
                 "train_sentences": len(ctx.gold), "train_minutes": round((time.time() - t0) / 60, 2)}
         _dump(folder / "train_info.json", info)
         print(f"{name}: {epochs} epochs on {len(ctx.gold)} sentences -> {folder} ({time.time() - t0:.0f} s)")
+    if ctx.args.dictionaries:
+        counts = adapt.save_dictionaries(ctx.args.gov_dir, ctx.gold)
+        print(f"dictionaries of every reviewed sentence -> {ctx.args.gov_dir / adapt.DICTIONARY_DIR}: {counts}")
     return 0
 
 

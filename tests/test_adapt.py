@@ -82,3 +82,19 @@ def test_report_samples_shapes(name: str) -> None:
     (sample,) = adapt.report_samples(name, _gold(1))
     key = "char" if name == "tok" else "token"
     assert len(sample[key]) == len(sample["tag"])
+
+
+def test_dictionaries_round_trip_and_bad_lines_are_named(tmp_path: Path) -> None:
+    gold = _gold(2)
+    counts = adapt.save_dictionaries(tmp_path, gold)
+    assert counts == {"words": 5, "entities": 1}  # 我区 新质 生产力 加快 发展 (not 。); 我区/LOC
+    assert adapt.load_dictionaries(tmp_path / "absent") is None
+    d = adapt.load_dictionaries(tmp_path)
+    assert rc.dict_combine(["生产", "力"], d.trie) == ["生产力"]
+    assert rc.whitelist_entities("在我区", [], d.entities) == [("LOC", 1, 3)]
+    (tmp_path / "dictionary" / "entities.tsv").write_text("我区\tLOC\n北疆\tPLACE\n", encoding="utf-8")
+    with pytest.raises(rc.ReportCVError, match=r"entities.tsv:2: expected TEXT<TAB>PER\|LOC\|ORG"):
+        adapt.load_dictionaries(tmp_path)
+    (tmp_path / "dictionary" / "words.txt").unlink()
+    with pytest.raises(rc.ReportCVError, match="words.txt: missing"):
+        adapt.load_dictionaries(tmp_path)

@@ -67,15 +67,18 @@ def test_reviewed_export_has_the_mode_of_every_other_output(tmp_path: Path) -> N
     shutil.copy(REPO / "pyproject.toml", root)
     for name in ("interim", "annotations"):
         shutil.copytree(REPO / "corpus" / name, root / "corpus" / name)
-    (root / "corpus" / "annotations" / "numeric_entities.jsonl").unlink()
+    written = ("numeric_proposals.jsonl", "numeric_entities.jsonl", "review_summary.json", "words.jsonl",
+               "words_review_summary.json")
+    for name in written:
+        (root / "corpus" / "annotations" / name).unlink()
     old = os.umask(0o022)
     try:
-        assert main(["--corpus", str(root / "corpus"), "build", "--stages", "numeric"]) == 0
+        assert main(["--corpus", str(root / "corpus"), "build", "--stages", "numeric,review"]) == 0
     finally:
         os.umask(old)
     annotations = root / "corpus" / "annotations"
-    modes = {p.name: p.stat().st_mode & 0o777 for p in annotations.iterdir() if p.is_file()}
-    assert modes == {"numeric_entities.jsonl": 0o644, "numeric_proposals.jsonl": 0o644, "review_summary.json": 0o644}
+    modes = {p.name: p.stat().st_mode & 0o777 for p in annotations.iterdir() if p.name in written}
+    assert modes == dict.fromkeys(written, 0o644)
 
 
 def test_review_export_follows_the_umask(tmp_path: Path) -> None:

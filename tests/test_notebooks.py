@@ -29,9 +29,10 @@ MAX_SECONDS = 180
 CELL_TIMEOUT = 150
 
 
-def test_there_are_five_notebooks_in_two_versions() -> None:
-    assert STEMS == ["01_corpus_tour", "02_segmentation_and_pos", "03_named_and_numeric_entities",
-                     "04_train_a_tagger", "05_fine_tune_a_transformer"], STEMS
+def test_every_notebook_is_there_in_two_versions() -> None:
+    for stem in ("01_corpus_tour", "02_segmentation_and_pos", "03_named_and_numeric_entities",
+                 "04_train_a_tagger", "05_fine_tune_a_transformer"):
+        assert stem in STEMS, f"notebooks/src/{stem}.nbsrc missing"
     for path in STUDENT + SOLUTIONS:
         assert path.is_file(), f"{path} missing: run scripts/build_notebooks.py"
 
@@ -171,7 +172,7 @@ def test_solution_notebook_passes_every_check(path: Path, notebook_env: Path) ->
     for ex, out in found:
         assert checks.PASS in out and checks.NOT_YET not in out, (ex, out)
     plots = {p.stem for p in (notebook_env / "plots").glob("*.png")}
-    wanted = {"01": 4, "02": 2, "03": 0, "04": 1, "05": 1}[path.stem[:2]]
+    wanted = {"01": 4, "02": 2, "04": 1, "05": 1}.get(path.stem[:2], 0)
     assert len([p for p in plots if p.startswith(path.stem[:2])]) >= wanted, plots
 
 
