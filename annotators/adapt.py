@@ -252,6 +252,8 @@ def save_component(component: Any, folder: Path, half: bool = True) -> None:
     as the shipped models) into ``folder``."""
     import torch
     folder.mkdir(parents=True, exist_ok=True)
+    # hanlp.load records the absolute folder it read from; a shipped config must not name this machine's paths
+    component.config.pop("load_path", None)
     component.save_config(str(folder))
     component.save_vocabs(str(folder))
     state = {k: (v.detach().half() if half and v.is_floating_point() else v.detach())
@@ -448,3 +450,32 @@ def train_component(name: str, models_dir: Path, settings: FinetuneSettings, tra
     history = finetune(comp, report_samples(name, train), news_pool(name, news), s)
     added = {f: len(comp.vocabs[f]) - n for f, n in before.items() if len(comp.vocabs[f]) != n}
     return comp, history, added
+
+
+def train_within_news_margin(name: str, models_dir: Path, settings: FinetuneSettings, train: Sequence[GoldSentence],
+                             news: NewsData, epochs: int, news_dev_base: float, threads: int = 1
+                             ) -> Tuple[Any, List[Dict[str, Any]], Dict[str, int], int]:
+    """Takes what :func:`train_component` takes and the shipped component's news dev score; trains for up to
+    ``epochs`` epochs and returns ``(component, history with news dev scores, tokens added, epochs kept)``: the
+    last epoch whose news dev score stays within NEWS_DEV_MARGIN of the shipped one, the rule the folds'
+    epochs were chosen by (0: the shipped component)."""
+    import copy
+    comp = load_component(models_dir / name, threads)
+    if epochs == 0:
+        return comp, [], {}, 0
+    s = dataclasses.replace(settings, epochs=epochs)
+    before = {f: len(comp.vocabs[f]) for f in comp.vocabs if f != "tag"}
+    kept: Dict[str, Any] = {"epoch": 0, "state": None}
+
+    def on_epoch(epoch: int) -> Dict[str, float]:
+        score = news_dev_score(name, comp, news)
+        if score >= news_dev_base - NEWS_DEV_MARGIN:
+            kept.update(epoch=epoch, state=copy.deepcopy(comp.model.state_dict()))
+        return {"news_dev": score}
+
+    history = finetune(comp, report_samples(name, train), news_pool(name, news), s, on_epoch)
+    added = {f: len(comp.vocabs[f]) - n for f, n in before.items() if len(comp.vocabs[f]) != n}
+    if kept["state"] is None:
+        return load_component(models_dir / name, threads), history, {}, 0
+    comp.model.load_state_dict(kept["state"])
+    return comp, history, added, kept["epoch"]

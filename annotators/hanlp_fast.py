@@ -3,7 +3,8 @@
 HanLP's ``predict`` sends every sentence through its dataset, transform and data-loader machinery,
 looks every character up in Python, runs the BiLSTM on packed float32 batches and decodes the CRF one
 sentence and one position at a time. This module takes the weights and vocabularies out of the loaded
-components and runs them directly (the profile and the measurements are in ``work-data/bench/``):
+components and runs them directly (the profile, and each change's effect on speed and scores, are in the models
+card, ``models/README.md``, section "Speed of `annotate`"; ``scripts/benchmark_annotate.py`` measures them):
 
 * the text is turned into code points once; characters, character bigrams and word affixes are
   looked up in numpy tables built from the vocabularies, for the tokenizer and the recognizer alike;

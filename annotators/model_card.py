@@ -189,6 +189,38 @@ def speed_table(repo: Path) -> str:
     return "\n".join(lines)
 
 
+#: what each variant of scripts/benchmark_annotate.py adds to the one before it
+ANNOTATE_STEPS = {
+    "hanlp-autograd": "HanLP `predict` for the three components (the build's path before issue 18)",
+    "hanlp": "+ `torch.inference_mode` (the build's path now)",
+    "exact": "+ `annotate`'s engine: numpy look-ups, length batches, vectorised Viterbi, split output layer",
+    "fp32": "+ padded one-direction LSTMs on oneDNN (float32)",
+    "int8-dynamic": "`exact` with qint8 dynamic quantization of the LSTMs (not kept)",
+    "bf16": "`fp32` with bfloat16 LSTMs (`annotate`'s default on AVX-512)",
+    "bf16-2t": "`bf16` on two worker threads",
+}
+
+
+def annotate_speed_table(repo: Path) -> str:
+    """Takes the repository root; returns each inference variant's speed and news scores side by side
+    (``models/annotate_benchmark.json``, written by ``scripts/benchmark_annotate.py --json``)."""
+    bench = read_json(repo / "models" / "annotate_benchmark.json")
+    scores = bench.get("scores", {})
+    rows = []
+    steps = list(ANNOTATE_STEPS)
+    # in the order of the steps, each building on the one before (the JSON file is key-sorted)
+    for name, s in sorted(bench["speed"].items(), key=lambda kv: steps.index(kv[0]) if kv[0] in steps else len(steps)):
+        w, c = s["chars_per_s_wall"], s["chars_per_cpu_s"]
+        sc = scores.get(name if name != "bf16-2t" else "bf16")
+        rows.append([f"`{name}`", ANNOTATE_STEPS.get(name, ""), f"{w[0]:,} ({w[1]:,}–{w[2]:,})", f"{c[0]:,}",
+                     s["texts_differing_from_build"],
+                     f"{sc['pku_seg_f1']:.2f}" if sc else "–", f"{sc['pos_accuracy']:.2f}" if sc else "–",
+                     f"{sc['ner_f1']:.2f}" if sc else "–"])
+    return table(["variant", "change", f"chars/s (median of {bench['rounds']}, range)", "chars per CPU second",
+                  f"lines of {bench['texts']:,} analysed unlike the build", "PKU test seg F1",
+                  "199801 held-out POS accuracy", "People's Daily NER test F1"], rows)
+
+
 def card_tables(m: Dict[str, Any], repo: Path | None = None) -> Dict[str, str]:
     """Takes metrics.json's content (and the repository root, for the files table); returns every
     rendered table by name."""
@@ -197,6 +229,8 @@ def card_tables(m: Dict[str, Any], repo: Path | None = None) -> Dict[str, str]:
     if repo is not None:
         tables.update(files=files_table(m, repo), training=training_table(repo), tuning=tuning_table(repo),
                       speed=speed_table(repo))
+        if (repo / "models" / "annotate_benchmark.json").exists():
+            tables["annotate_speed"] = annotate_speed_table(repo)
         from .report_card import report_tables  # the report's cross-validation and models/gov/ (issue 18)
         tables.update(report_tables(m, repo))
     return tables

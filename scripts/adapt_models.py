@@ -317,8 +317,9 @@ def cmd_curve(ctx: Context) -> int:
 
 
 def cmd_final(ctx: Context) -> int:
-    """Trains the recipe on every reviewed sentence (epochs: the median of the folds' choices) and writes the
-    components to --gov-dir, float16, each with a train_info.json."""
+    """Trains the recipe on every reviewed sentence for the median of the epochs the folds chose, keeps the last
+    epoch whose news dev score is within the margin (the folds' rule), and writes the components to --gov-dir,
+    float16, each with a train_info.json."""
     recipe = _recipe(ctx)
     if recipe.settings is None:
         print("error: the news recipe trains nothing; the shipped models are models/", file=sys.stderr)
@@ -337,17 +338,22 @@ def cmd_final(ctx: Context) -> int:
         t0 = time.time()
         epochs = int(statistics.median_low(chosen[name]))
         settings = recipe.settings[name]
-        comp, history, added = adapt.train_component(name, ctx.args.models_dir, settings, ctx.gold, ctx.news, epochs,
-                                                     ctx.args.threads)
+        base = ctx.news_dev_base(name)
+        # more report sentences than any fold saw: the news dev rule of the folds' choice is applied again
+        comp, history, added, kept = adapt.train_within_news_margin(name, ctx.args.models_dir, settings, ctx.gold,
+                                                                    ctx.news, epochs, base, ctx.args.threads)
         folder = ctx.args.gov_dir / name
         adapt.save_component(comp, folder)
         info = {"recipe": recipe.name, "description": recipe.description, "settings": settings.as_dict(),
                 "variant": recipe.name + ("+dict" if ctx.args.dictionaries else ""),
-                "epochs": epochs, "epochs_chosen_by_fold": chosen[name], "history": history,
+                "epochs": kept, "epochs_trained": epochs, "epochs_chosen_by_fold": chosen[name],
+                "news_dev_shipped": base, "news_dev_margin": adapt.NEWS_DEV_MARGIN, "history": history,
                 "vocabulary_added": added, "started_from": f"models/{name}", "gold_sha256": ctx.gold_sha,
                 "train_sentences": len(ctx.gold), "train_minutes": round((time.time() - t0) / 60, 2)}
         _dump(folder / "train_info.json", info)
-        print(f"{name}: {epochs} epochs on {len(ctx.gold)} sentences -> {folder} ({time.time() - t0:.0f} s)")
+        print(f"{name}: {epochs} epochs on {len(ctx.gold)} sentences, epoch {kept} kept (news dev "
+              f"{next((h['news_dev'] for h in history if h['epoch'] == kept), base)} vs {base} shipped) -> {folder} "
+              f"({time.time() - t0:.0f} s)")
     if ctx.args.dictionaries:
         counts = adapt.save_dictionaries(ctx.args.gov_dir, ctx.gold)
         print(f"dictionaries of every reviewed sentence -> {ctx.args.gov_dir / adapt.DICTIONARY_DIR}: {counts}")

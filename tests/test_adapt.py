@@ -98,3 +98,16 @@ def test_dictionaries_round_trip_and_bad_lines_are_named(tmp_path: Path) -> None
     (tmp_path / "dictionary" / "words.txt").unlink()
     with pytest.raises(rc.ReportCVError, match="words.txt: missing"):
         adapt.load_dictionaries(tmp_path)
+
+
+def test_training_keeps_the_last_epoch_within_the_news_margin() -> None:
+    news = adapt.NewsData(pos_dev=[[("我们", "r"), ("发展", "v"), ("经济", "n")]])
+    settings = adapt.FinetuneSettings(epochs=2, lr=2e-2, batch_size=4, oversample=4, seed=3)
+    gold = _gold()
+    # a news dev score the adapted tagger cannot keep: the shipped component comes back
+    comp, history, _, kept = adapt.train_within_news_margin("pos", MODELS, settings, gold, news, 2, 101.0)
+    assert kept == 0 and [h["epoch"] for h in history] == [1, 2] and all("news_dev" in h for h in history)
+    assert len(comp.vocabs["token"]) == len(adapt.load_component(MODELS / "pos").vocabs["token"])
+    # no constraint: the last epoch is kept
+    _, history, added, kept = adapt.train_within_news_margin("pos", MODELS, settings, gold, news, 2, 0.0)
+    assert kept == 2 and added["token"] >= 1

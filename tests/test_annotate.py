@@ -95,8 +95,9 @@ def test_jsonl_format(cli, capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0
     records = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in records] == ["p1-s1", "p1-s2"]
-    assert all(r["models"] == "models/" and r["precision"] == "bf16" for r in records)
-    assert "2 sentences" in err and "models models/" in err and "bf16" in err
+    # the checkout's adapted set is complete, so it is the default
+    assert all(r["models"] == "models/gov/" and r["precision"] == "bf16" for r in records)
+    assert "2 sentences" in err and "models models/gov/" in err and "bf16" in err
 
 
 def test_conllu_format_parses_back_and_rebuilds_the_text(cli, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,7 +107,7 @@ def test_conllu_format_parses_back_and_rebuilds_the_text(cli, capsys: pytest.Cap
     sentences = conllu.parse(out)
     assert "".join(s.serialize() for s in sentences) == out
     assert sentences[0].metadata["generator"] == "nmg-corpus annotate"
-    assert sentences[0].metadata["models"] == "models/"
+    assert sentences[0].metadata["models"] == "models/gov/"
     rebuilt: dict[str, str] = {}
     for sent in sentences:
         par = sent.metadata["sent_id"].split("-")[0]

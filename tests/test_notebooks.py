@@ -14,6 +14,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from annotators import domain_shift_checks
 from annotators import exercise_checks as checks
 from annotators import notebook_build, teaching
 
@@ -31,7 +32,7 @@ CELL_TIMEOUT = 150
 
 def test_every_notebook_is_there_in_two_versions() -> None:
     for stem in ("01_corpus_tour", "02_segmentation_and_pos", "03_named_and_numeric_entities",
-                 "04_train_a_tagger", "05_fine_tune_a_transformer"):
+                 "04_train_a_tagger", "05_fine_tune_a_transformer", "06_domain_shift"):
         assert stem in STEMS, f"notebooks/src/{stem}.nbsrc missing"
     for path in STUDENT + SOLUTIONS:
         assert path.is_file(), f"{path} missing: run scripts/build_notebooks.py"
@@ -172,7 +173,7 @@ def test_solution_notebook_passes_every_check(path: Path, notebook_env: Path) ->
     for ex, out in found:
         assert checks.PASS in out and checks.NOT_YET not in out, (ex, out)
     plots = {p.stem for p in (notebook_env / "plots").glob("*.png")}
-    wanted = {"01": 4, "02": 2, "04": 1, "05": 1}.get(path.stem[:2], 0)
+    wanted = {"01": 4, "02": 2, "04": 1, "05": 1, "06": 2}.get(path.stem[:2], 0)
     assert len([p for p in plots if p.startswith(path.stem[:2])]) >= wanted, plots
 
 
@@ -234,10 +235,15 @@ def _stub_function(*args: Any) -> None:
     ("check_05_1", lambda stub: (stub, {}, ROWS, NER)),
     ("check_05_2", lambda stub: (_stub_function, NER)),
     ("check_05_3", lambda stub: (_stub_function, None, None, ["內蒙古"])),
+    ("check_06_1", lambda stub: (_stub_function, [["我區", "加快"]], [["我", "區", "加快"]])),
+    ("check_06_2", lambda stub: ({0: stub, 25: stub}, [{"fraction": f, "seed": 1, "fold": 0, "entity_f1": 50.0}
+                                                     for f in (0, 25)], "entity_f1")),
+    ("check_06_3", lambda stub: (stub, [["我區", "加快"]], [["我", "區", "加快"]], [["我區", "加快"]])),
 ])
 @pytest.mark.parametrize("stub", [Ellipsis, None, (Ellipsis, Ellipsis)], ids=["ellipsis", "none", "tuple"])
 def test_a_check_never_passes_a_stub(name: str, args: Any, stub: Any, capsys: pytest.CaptureFixture) -> None:
-    assert not getattr(checks, name)(*args(stub))
+    module = domain_shift_checks if name.startswith("check_06") else checks  # notebook 06 has its own module
+    assert not getattr(module, name)(*args(stub))
     out = capsys.readouterr().out
     assert out.startswith(checks.NOT_YET) and checks.PASS not in out, out
 

@@ -99,9 +99,18 @@ def test_a_broken_run_record_names_the_file(checkout: Path) -> None:
 def test_report_tables_render_from_the_entries(checkout: Path) -> None:
     from annotators.report_card import report_tables
     shipped = json.loads((REPO / "models" / "metrics.json").read_text(encoding="utf-8"))
+    shipped.pop("gov_models", None)  # the fake checkout has no models/gov/
     m = {**shipped, "report_cv": report_eval.cv_metrics(checkout, news_vocab=set(), models_dir=REPO / "models")}
     tables = report_tables(m, checkout)
     assert {"report_folds", "report_cv", "report_cv_detail", "report_cv_folds", "report_predictions",
             "report_errors"} <= set(tables)
     assert "`oracle`" in tables["report_cv"] and "100.00 ± 0.00" in tables["report_cv"]
     assert report_tables({}, checkout) == {}
+
+
+def test_card_lists_variants_news_first_then_by_recipe_each_without_then_with_dictionaries() -> None:
+    from annotators.report_card import variants
+    m = {"report_cv": {"variants": {n: {} for n in ("mixed+dict", "finetune", "news+dict", "mixed", "oracle",
+                                                    "finetune+dict", "news")}}}
+    assert [n for n, _ in variants(m)] == ["news", "news+dict", "finetune", "finetune+dict", "mixed", "mixed+dict",
+                                           "oracle"]
