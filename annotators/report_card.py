@@ -28,16 +28,17 @@ def _ms(mean: Mapping[str, Any], key: str) -> str:
     return f"{v['mean']:.2f} ± {v['sd']:.2f}" if v else "–"
 
 
-def variants(m: Mapping[str, Any]) -> List[Tuple[str, Mapping[str, Any]]]:
-    """The cross-validated variants of metrics.json in reading order: by recipe (news, then the adapted ones as
-    the recipes are listed), each without and then with the dictionaries."""
+def _reading_order(name: str) -> Tuple[int, str, bool]:
+    """Sort key of a variant or recipe name: news, then the adapted recipes as listed, each without and then with
+    the dictionaries; unknown names last."""
     from .adapt import RECIPES
-    order = list(RECIPES)
+    order, recipe = list(RECIPES), name.split("+")[0]
+    return (order.index(recipe) if recipe in order else len(order), recipe, "+" in name)
 
-    def key(name: str) -> Tuple[int, str, bool]:
-        recipe = name.split("+")[0]
-        return (order.index(recipe) if recipe in order else len(order), recipe, "+" in name)
-    return sorted(m["report_cv"]["variants"].items(), key=lambda item: key(item[0]))
+
+def variants(m: Mapping[str, Any]) -> List[Tuple[str, Mapping[str, Any]]]:
+    """The cross-validated variants of metrics.json in reading order (:func:`_reading_order`)."""
+    return sorted(m["report_cv"]["variants"].items(), key=lambda item: _reading_order(item[0]))
 
 
 def runs(repo: Path) -> Dict[str, Any]:
@@ -103,7 +104,7 @@ def news_table(m: Mapping[str, Any], repo: Path) -> str:
                "pos_pd98_heldout_accuracy": m["pos_pd98_heldout"]["accuracy"],
                "ner_pd_ner_test_f1": m["ner_pd_ner_test"]["overall"]["f1"]}
     rows = [["shipped models (`models/`)"] + [f"{shipped[k]:.2f}" for k in shipped] + ["–"]]
-    for name, run in sorted(runs(repo).items(), key=lambda item: item[0] != "news"):
+    for name, run in sorted(runs(repo).items(), key=lambda item: _reading_order(item[0])):
         summary = run.get("news_test_summary") or {}
         if not summary or name == "news":
             # the news recipe trains nothing: its only new figure is the dictionary column
