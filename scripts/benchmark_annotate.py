@@ -92,7 +92,6 @@ def speed(runs: Dict[str, Engine], texts: List[str], rounds: int) -> Dict[str, A
     n = sum(map(len, texts))
     for e in runs.values():
         e.analyse(texts[:20])  # warm-up: first calls allocate and pick kernels
-    reference = None
     wall: Dict[str, List[float]] = {k: [] for k in runs}
     cpu: Dict[str, List[float]] = {k: [] for k in runs}
     outputs: Dict[str, list] = {}
@@ -116,25 +115,20 @@ def speed(runs: Dict[str, Engine], texts: List[str], rounds: int) -> Dict[str, A
 
 def scores(runs: Dict[str, Engine], corpora: Path) -> Dict[str, Dict[str, float]]:
     """Takes the engines and the corpora folder; returns per variant the news scores of each stage alone."""
-    paths = hd.CorpusPaths(corpora)
-    pku_gold = hd.read_segmented(paths.pku_test_gold)
-    pku_texts = ["".join(g) for g in pku_gold]
-    nfkc_vocab = hd.read_word_list(paths.pku_words, normalize=True)
-    _, held_par = hd.split_pd98(hd.read_pd98(paths.pd98))
-    held = [s for par in held_par for s in hd.split_sentences(par)]
-    words = [[w for w, _ in s] for s in held]
-    gold_tags = [[t for _, t in s] for s in held]
-    train, _ = hd.pd98_training_data(paths)
-    train_vocab = set(hd.vocabulary([[w for w, _ in s] for s in train]))
-    ner = hd.read_bio(paths.pd_ner_test)
-    ner_texts = ["".join(s["token"]) for s in ner]
-    gold_spans = [hd.bio_spans(s["tag"]) for s in ner]
+    from annotators.adapt import load_news  # the news test sets as scripts/evaluate_models.py reads them
+    news = load_news(corpora, tests_only=True)
+    pku_texts = ["".join(g) for g in news.pku_test]
+    nfkc_vocab = hd.read_word_list(hd.CorpusPaths(corpora).pku_words, normalize=True)
+    words = [[w for w, _ in s] for s in news.pd98_heldout]
+    gold_tags = [[t for _, t in s] for s in news.pd98_heldout]
+    ner_texts = ["".join(s["token"]) for s in news.pd_ner_test]
+    gold_spans = [hd.bio_spans(s["tag"]) for s in news.pd_ner_test]
     out: Dict[str, Dict[str, float]] = {}
     for name, e in runs.items():
         if name == "bf16-2t":
             continue  # the same output as bf16 (checked by the speed run's comparison)
-        seg = scoring.segmentation_scores(pku_gold, e.segment(pku_texts), nfkc_vocab)
-        tags = scoring.tag_accuracy(gold_tags, e.tag(words), words, train_vocab)
+        seg = scoring.segmentation_scores(news.pku_test, e.segment(pku_texts), nfkc_vocab)
+        tags = scoring.tag_accuracy(gold_tags, e.tag(words), words, news.train_vocab)
         ents = scoring.entity_scores(gold_spans, e.recognize(ner_texts))
         out[name] = {"pku_seg_f1": seg["f1"], "pku_oov_recall": seg["oov_recall"], "pos_accuracy": tags["accuracy"],
                      "pos_unknown_accuracy": tags["unknown_accuracy"], "ner_f1": ents["overall"]["f1"],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
+from typing import Callable
 
 import pytest
 
@@ -32,6 +35,19 @@ def raw_text(foundation: Foundation) -> str:
 def committed_sentences(paths: CorpusPaths) -> list[dict]:
     with open(paths.interim / "sentences.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
+
+
+def _load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def load_script() -> Callable[[str], ModuleType]:
+    """Imports ``scripts/NAME.py`` (the scripts are not a package) and returns the module."""
+    return _load_script
 
 
 def pytest_sessionstart(session) -> None:

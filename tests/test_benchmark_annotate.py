@@ -1,7 +1,6 @@
 """scripts/benchmark_annotate.py: its argument checks, its speed summary, and the card table rendered from it."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -9,31 +8,22 @@ import pytest
 
 from annotators.model_card import annotate_speed_table
 
-REPO = Path(__file__).resolve().parents[1]
 
-
-def _script():
-    spec = importlib.util.spec_from_file_location("benchmark_annotate", REPO / "scripts" / "benchmark_annotate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_unknown_variant_and_bad_rounds_are_refused(capsys: pytest.CaptureFixture) -> None:
-    script = _script()
+def test_unknown_variant_and_bad_rounds_are_refused(capsys: pytest.CaptureFixture, load_script) -> None:
+    script = load_script("benchmark_annotate")
     assert script.main(["--variants", "bf16,turbo"]) == 2
     assert "unknown variant(s) turbo" in capsys.readouterr().err
     assert script.main(["--rounds", "0"]) == 2
     assert "--rounds must be at least 1" in capsys.readouterr().err
 
 
-def test_missing_corpora_are_named(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert _script().main(["--corpora", str(tmp_path)]) == 1
+def test_missing_corpora_are_named(tmp_path: Path, capsys: pytest.CaptureFixture, load_script) -> None:
+    assert load_script("benchmark_annotate").main(["--corpora", str(tmp_path)]) == 1
     assert str(tmp_path) in capsys.readouterr().err
 
 
-def test_speed_counts_lines_analysed_unlike_the_build() -> None:
-    script = _script()
+def test_speed_counts_lines_analysed_unlike_the_build(load_script) -> None:
+    script = load_script("benchmark_annotate")
 
     def engine(words_of):
         return script.Engine(lambda texts: [(words_of(t), ["n"], []) for t in texts], None, None, None)
@@ -45,8 +35,8 @@ def test_speed_counts_lines_analysed_unlike_the_build() -> None:
     assert low <= out["odd"]["chars_per_s_wall"][0] <= high
 
 
-def test_a_variant_that_changes_between_rounds_is_an_error() -> None:
-    script = _script()
+def test_a_variant_that_changes_between_rounds_is_an_error(load_script) -> None:
+    script = load_script("benchmark_annotate")
     calls = []
 
     def unstable(texts):

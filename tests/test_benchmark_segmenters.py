@@ -1,7 +1,6 @@
 """scripts/benchmark_segmenters.py's summary and the models card's speed table rendered from it."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,22 +9,15 @@ from annotators.model_card import speed_table
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("benchmark_segmenters", REPO / "scripts" / "benchmark_segmenters.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_spread_is_median_lowest_highest() -> None:
-    spread = _script()._spread
+def test_spread_is_median_lowest_highest(load_script) -> None:
+    spread = load_script("benchmark_segmenters")._spread
     assert spread([3.0, 1.0, 2.0]) == (2.0, 1.0, 3.0)
     assert spread([4.0, 1.0, 2.0, 3.0]) == (2.5, 1.0, 4.0)
     assert spread([7.0]) == (7.0, 7.0, 7.0)
 
 
-def test_annotate_is_benchmarked_beside_the_other_tools() -> None:
-    script = _script()
+def test_annotate_is_benchmarked_beside_the_other_tools(load_script) -> None:
+    script = load_script("benchmark_segmenters")
     assert {"annotate", "annotate-2t", "hanlp-pipeline", "jieba", "thulac", "pkuseg"} <= set(script.TOOLS)
     assert set(script.TOOLS) == set(script.PACKAGES)
 
